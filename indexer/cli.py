@@ -1,0 +1,126 @@
+"""The ``precedent`` command: index, search, serve.
+
+Each subcommand adapts the library to a terminal; errors from the library are
+printed as one ``Error: …`` line on stderr with exit status 1, never a traceback.
+Heavy imports (torch, whoosh, flask) happen inside the subcommands, so ``--help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from .config import Settings
+from .errors import PrecedentError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.load(index_dir=args.index_dir, **_flag_settings(args))
+        return args.run(args, settings)
+    except PrecedentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted; the index is unchanged.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="precedent", description="Search inspection letters and the responses to them.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser("index", help="index documents (default: the corpus/ folder)")
+    index.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to index")
+    index.add_argument("--rebuild", action="store_true", help="rebuild even when nothing changed")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.set_defaults(run=_index)
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query", help="words, \"a phrase\", AND / OR / NOT")
+    search.add_argument("--k", default=10, help="number of results, 1-100 (default 10)")
+    search.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or semantic")
+    search.add_argument("--json", action="store_true", help="print JSON as the web API does")
+    search.set_defaults(run=_search)
+
+    serve = commands.add_parser("serve", help="serve the web UI and JSON API")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", help="port to listen on (default 8000)")
+    serve.set_defaults(run=_serve)
+
+    for command in (index, search, serve):
+        command.add_argument("--index-dir", help="index folder (default .precedent-index)")
+    return parser
+
+
+def _flag_settings(args) -> dict:
+    return {name: getattr(args, name, None) for name in ("host", "port")}
+
+
+def _index(args, settings: Settings) -> int:
+    from .build import build_index
+
+    report = build_index(settings, args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    if report.up_to_date:
+        print(f"Index is up to date: {report.documents} documents, {report.paragraphs} paragraphs "
+              f"in {report.index_dir} ({report.generation}); nothing to do. Use --rebuild to force.")
+    else:
+        rate = report.paragraphs / report.embed_seconds if report.embed_seconds else 0
+        print(f"Indexed {report.documents} documents, {report.paragraphs} paragraphs "
+              f"in {report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s, {rate:.0f} ¶/s).")
+        print(f"Index: {report.index_dir} ({report.generation})")
+    for title, items in (("Skipped", [s for s in report.skipped if not s.failed]), ("Failed", report.failed)):
+        if items:
+            print(f"{title} {len(items)} file{'s' if len(items) != 1 else ''}:")
+            for item in items:
+                print(f"  {item.source}: {item.reason}")
+    return 1 if report.failed else 0
+
+
+def _search(args, settings: Settings) -> int:
+    from .search import check_request, search
+    from .store import Index
+
+    query, k, mode = check_request(args.query, args.k, args.mode)
+    response = search(Index.open(settings), query, k, mode)
+    if args.json:
+        print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if not response.results:
+        print(f"No results for {query!r} ({mode}).")
+    bold = sys.stdout.isatty()
+    for r in response.results:
+        print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")
+        section = r.section if r.section != r.title else None
+        cite = " · ".join(x for x in (r.title, r.date, section, f"¶{r.paragraph}") if x)
+        print(f"   — {cite}\n     {r.source}  {r.url}  (score {r.score:.4f})\n")
+    return 0
+
+
+def _marked(text: str, spans, bold: bool) -> str:
+    """Wrap the text for a terminal, matched words in bold when it is one."""
+    if bold:
+        for start, end in reversed(spans):
+            text = f"{text[:start]}\033[1m{text[start:end]}\033[0m{text[end:]}"
+    return textwrap.fill(text, width=100, subsequent_indent="   ")
+
+
+def _serve(args, settings: Settings) -> int:
+    from waitress import serve
+
+    from webui import create_app
+
+    app = create_app(settings=settings)
+    print(f"Precedent is serving {settings.index_dir} at http://{settings.host}:{settings.port}/ "
+          "(Ctrl+C to stop)", flush=True)
+    serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="Precedent")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

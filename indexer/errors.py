@@ -1,0 +1,47 @@
+"""One error family: every failure a user can cause or fix is a PrecedentError.
+
+The CLI prints these as ``Error: <message>`` and exits 1; the web app maps them
+to an HTTP status through ``status``. Anything else is a bug.
+"""
+
+
+class PrecedentError(Exception):
+    """Base class; ``status`` is the HTTP status the web app answers with."""
+
+    status = 500
+
+
+class ConfigError(PrecedentError):
+    """A setting or command-line value is invalid."""
+
+    status = 400
+
+
+class QueryError(PrecedentError):
+    """A search request is invalid (empty query, unknown mode, k out of range)."""
+
+    status = 400
+
+
+class IndexMissingError(PrecedentError):
+    """There is no index yet: the user must run ``precedent index``."""
+
+    status = 503
+
+
+class IndexMismatchError(PrecedentError):
+    """The index on disk was built by another schema or model: re-index."""
+
+    status = 503
+
+
+class DocumentNotFound(PrecedentError):
+    """No indexed document has the requested id."""
+
+    status = 404
+
+
+class ModelError(PrecedentError):
+    """The embedding model could not be loaded from its configured path."""
+
+    status = 503

@@ -1,0 +1,118 @@
+"""The keyword side: a whoosh BM25F index over paragraph text, section and title.
+
+This is the only module that imports whoosh (little maintained, so kept behind
+one door). Natural-language queries are OR queries with a bonus for matching
+more words, so "what did we say about custody detention" does not require every
+word; quoted phrases, AND / OR / NOT and +required / -excluded words keep their
+usual meaning. Such a query is *strict*: only paragraphs that satisfy it match,
+and ``KeywordIndex.matching`` says which, so the semantic side can honour it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import qparser, query, scoring
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+
+from .records import Paragraph
+
+ANALYZER = StemmingAnalyzer()
+FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
+SCHEMA = Schema(
+    pid=NUMERIC(stored=True),
+    doc_id=ID(stored=True),
+    text=TEXT(analyzer=ANALYZER, phrase=True),
+    section=TEXT(analyzer=ANALYZER, phrase=True),
+    title=TEXT(analyzer=ANALYZER, phrase=True),
+)
+
+
+def build(folder: Path, paragraphs: list[Paragraph]) -> None:
+    """Write a new whoosh index of ``paragraphs`` into ``folder``; pid = position in the list."""
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), SCHEMA)
+    with ix.writer() as writer:
+        for pid, p in enumerate(paragraphs):
+            writer.add_document(pid=pid, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title)
+
+
+def parse(text: str) -> query.Query:
+    parser = qparser.MultifieldParser(
+        list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
+    )
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    return _exclude_negatives(parser.parse(text))
+
+
+def _exclude_negatives(q: query.Query) -> query.Query:
+    """'knife crime NOT Halton' means knife-or-crime, without Halton; whoosh's OR would keep Halton."""
+    if not isinstance(q, query.Or):
+        return q
+    negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
+    positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
+    if not negatives or not positives:
+        return q
+    return query.AndNot(query.Or(positives, scale=q.scale), query.Or(negatives))
+
+
+def is_strict(q: query.Query) -> bool:
+    """True when the query says what must (not) match: a phrase, AND, NOT, +word or -word."""
+    if isinstance(q, (query.Phrase, query.And, query.Not, query.AndNot, query.AndMaybe, query.Require)):
+        return True
+    return not q.is_leaf() and any(is_strict(child) for child in q.children())
+
+
+class KeywordIndex:
+    """An opened whoosh index; a fresh searcher per query keeps it safe across threads."""
+
+    def __init__(self, folder: Path):
+        self._ix = whoosh_index.open_dir(str(folder))
+
+    @property
+    def doc_count(self) -> int:
+        return self._ix.doc_count()
+
+    def search(self, text: str, limit: int) -> list[tuple[int, float]]:
+        """(pid, BM25F score) for the best ``limit`` paragraphs, best first."""
+        with self._ix.searcher(weighting=scoring.BM25F()) as searcher:
+            return [(hit["pid"], hit.score) for hit in searcher.search(parse(text), limit=limit)]
+
+    def matching(self, text: str) -> set[int] | None:
+        """The pids satisfying a strict query, or None when the query is a plain bag of words."""
+        q = parse(text)
+        if not is_strict(q):
+            return None
+        with self._ix.searcher() as searcher:
+            return {searcher.stored_fields(docnum)["pid"] for docnum in searcher.docs_for_query(q)}
+
+
+def query_stems(text: str) -> set[str]:
+    """The analysed forms of the words a query asks for (not those under NOT)."""
+    return set(_positive_terms(parse(text)))
+
+
+def _positive_terms(q: query.Query):
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        yield from _positive_terms(q.a)
+    elif isinstance(q, (query.Term, query.Phrase)):
+        for _, term in q.iter_all_terms():
+            yield term.decode() if isinstance(term, bytes) else term
+    elif not q.is_leaf():
+        for child in q.children():
+            yield from _positive_terms(child)
+
+
+def match_spans(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` whose analysed form is in ``stems``."""
+    if not stems:
+        return []
+    return [
+        (token.startchar, token.endchar)
+        for token in ANALYZER(text, chars=True, mode="index")
+        if token.text in stems
+    ]

@@ -1,0 +1,181 @@
+"""The index on disk: a folder of generations, one of them current, each with a manifest.
+
+    <index_dir>/CURRENT            name of the live generation, replaced atomically
+    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy
+    <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
+
+A build writes a whole new generation and only then points CURRENT at it, so a
+run that fails or is killed leaves the previous index intact and searchable.
+``Index.open`` checks the manifest against this code and the configured model
+and refuses a mismatch with a message saying how to re-index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from . import keyword, vectors
+from .config import Settings
+from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
+from .records import Document, Paragraph
+
+SCHEMA_VERSION = 1
+_GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
+
+
+class IndexFolder:
+    """The generations under one index directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def current(self) -> Path | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        path = self.root / name
+        return path if _GENERATION.match(name) and path.is_dir() else None
+
+    def manifest(self) -> dict | None:
+        """The current generation's manifest, or None when there is none or it is unreadable."""
+        current = self.current()
+        try:
+            return json.loads((current / "manifest.json").read_text(encoding="utf-8")) if current else None
+        except (OSError, ValueError):
+            return None
+
+    def begin(self) -> tuple[int, Path]:
+        """Clear leftovers of killed builds and make the folder for the next generation."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [0]
+        for child in self.root.iterdir():
+            match = _GENERATION.match(child.name)
+            if match and match.group(2):
+                shutil.rmtree(child, ignore_errors=True)
+            elif match:
+                numbers.append(int(match.group(1)))
+        number = max(numbers) + 1
+        partial = self.root / f"gen-{number:06d}.partial"
+        partial.mkdir()
+        return number, partial
+
+    def publish(self, number: int, partial: Path) -> Path:
+        """Make a complete generation current in one atomic step; keep the one before it."""
+        final = self.root / f"gen-{number:06d}"
+        _fsync_tree(partial)
+        partial.rename(final)
+        pointer = self.root / "CURRENT.tmp"
+        with open(pointer, "w", encoding="utf-8") as handle:
+            handle.write(final.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.root / "CURRENT")
+        _fsync_dir(self.root)
+        for child in self.root.iterdir():
+            match = _GENERATION.match(child.name)
+            if match and not match.group(2) and int(match.group(1)) < number - 1:
+                shutil.rmtree(child, ignore_errors=True)
+        return final
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        else:
+            _fsync_dir(path)
+    _fsync_dir(root)
+
+
+class Index:
+    """An opened generation: documents, paragraphs, keyword index, vectors, embedder."""
+
+    def __init__(self, settings: Settings, folder: Path, manifest: dict):
+        self.settings = settings
+        self.folder = folder
+        self.manifest = manifest
+        self.documents: dict[str, Document] = {}
+        with open(folder / "documents.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                doc = Document.from_json(json.loads(line))
+                self.documents[doc.doc_id] = doc
+        self.paragraphs: list[Paragraph] = [p for d in self.documents.values() for p in d.paragraphs()]
+        self.keyword = keyword.KeywordIndex(folder / "keyword")
+        self.vectors = vectors.load(folder / "vectors.npy")
+        self.embedder = vectors.Embedder(settings.model_path(), settings.model_name())
+        self._check()
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Index":
+        """Open the current generation; raises IndexMissingError or IndexMismatchError."""
+        index_folder = IndexFolder(settings.index_dir)
+        current = index_folder.current()
+        if current is None:
+            raise IndexMissingError(f"No index in {settings.index_dir}; build one with: precedent index")
+        manifest = index_folder.manifest()
+        if manifest is None:
+            raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; rebuild with: precedent index --rebuild")
+        _check_manifest(manifest, settings, current)
+        try:
+            return cls(settings, current, manifest)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise IndexMismatchError(f"{current}: index files are unreadable ({error}); rebuild with: precedent index --rebuild") from None
+
+    def _check(self) -> None:
+        counts = self.manifest["counts"]
+        expected = (counts["paragraphs"], self.manifest["model"]["dimension"])
+        actual = {
+            "paragraphs in documents.jsonl": len(self.paragraphs),
+            "keyword index entries": self.keyword.doc_count,
+        }
+        for what, count in actual.items():
+            if count != expected[0]:
+                raise IndexMismatchError(f"{self.folder}: {count} {what}, manifest says {expected[0]}; "
+                                         "rebuild with: precedent index --rebuild")
+        if self.vectors.shape != expected:
+            raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
+                                     "rebuild with: precedent index --rebuild")
+
+    def document(self, doc_id: str) -> Document:
+        try:
+            return self.documents[doc_id]
+        except KeyError:
+            raise DocumentNotFound(f"No document with id {doc_id!r} in the index") from None
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.encode_query(text)
+
+    def warm(self) -> None:
+        """Load the model and run one query, so the first real query is as fast as the rest."""
+        self.embed_query("warm up")
+
+
+def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"{folder}: index schema version {version}, this Precedent reads {SCHEMA_VERSION}; "
+            "rebuild with: precedent index --rebuild"
+        )
+    built_with = manifest.get("model", {}).get("name")
+    if built_with != settings.model_name():
+        raise IndexMismatchError(
+            f"{folder}: index was built with model {built_with}, but the configured model is "
+            f"{settings.model_name()}; rebuild with: precedent index --rebuild"
+        )
