@@ -101,7 +101,7 @@ def _write_generation(folder: Path, settings: Settings, documents, progress: boo
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
     keyword.build(folder / "keyword", paragraphs)
-    embedder = vectors.Embedder(settings.model_path(), settings.model_name())
+    embedder = vectors.Embedder(settings.model_path())
     dimension = embedder.dimension  # loads the model, so the timing below is embedding alone
     started = time.perf_counter()
     with tqdm(total=len(paragraphs), desc="Embedding", unit="¶", disable=not progress, leave=False) as bar:

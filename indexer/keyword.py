@@ -11,6 +11,7 @@ and ``KeywordIndex.matching`` says which, so the semantic side can honour it too
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
@@ -39,30 +40,51 @@ def build(folder: Path, paragraphs: list[Paragraph]) -> None:
             writer.add_document(pid=pid, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title)
 
 
-def parse(text: str) -> query.Query:
+class Parsed(NamedTuple):
+    """A query split into what to match and what to exclude (None: nothing)."""
+
+    positive: query.Query
+    negative: query.Query | None
+
+    @property
+    def strict(self) -> bool:
+        """True when the query says what must (not) match: a phrase, AND, NOT, +word or -word."""
+        return self.negative is not None or _has_constraint(self.positive)
+
+
+def parse(text: str) -> Parsed:
     parser = qparser.MultifieldParser(
         list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
     )
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    return _exclude_negatives(parser.parse(text))
+    # + and - only at the start of a word: "multi-agency" is not "multi NOT agency".
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+(?=\w)", minusexpr=r"(?:(?<=\s)|^)-(?=\w)"))
+    return _split_exclusions(parser.parse(text))
 
 
-def _exclude_negatives(q: query.Query) -> query.Query:
-    """'knife crime NOT Halton' means knife-or-crime, without Halton; whoosh's OR would keep Halton."""
-    if not isinstance(q, query.Or):
-        return q
-    negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
-    positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
-    if not negatives or not positives:
-        return q
-    return query.AndNot(query.Or(positives, scale=q.scale), query.Or(negatives))
+def _split_exclusions(q: query.Query) -> Parsed:
+    """Pull top-level NOT / -word out of the query, to be applied as a search mask.
+
+    whoosh's OR would keep 'Halton' in 'knife crime NOT Halton', and its AndNot
+    matcher lets excluded documents through (whoosh-reloaded 2.7.5), so
+    exclusions go through ``mask``, which is reliable.
+    """
+    if isinstance(q, query.AndNot):
+        return Parsed(q.a, q.b)
+    if isinstance(q, query.Not):
+        return Parsed(query.Every(), q.query)
+    if isinstance(q, query.Or):
+        negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
+        positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
+        if negatives:
+            positive = query.Or(positives, scale=q.scale) if positives else query.Every()
+            return Parsed(positive, query.Or(negatives))
+    return Parsed(q, None)
 
 
-def is_strict(q: query.Query) -> bool:
-    """True when the query says what must (not) match: a phrase, AND, NOT, +word or -word."""
+def _has_constraint(q: query.Query) -> bool:
     if isinstance(q, (query.Phrase, query.And, query.Not, query.AndNot, query.AndMaybe, query.Require)):
         return True
-    return not q.is_leaf() and any(is_strict(child) for child in q.children())
+    return not q.is_leaf() and any(_has_constraint(child) for child in q.children())
 
 
 class KeywordIndex:
@@ -77,21 +99,26 @@ class KeywordIndex:
 
     def search(self, text: str, limit: int) -> list[tuple[int, float]]:
         """(pid, BM25F score) for the best ``limit`` paragraphs, best first."""
+        q = parse(text)
         with self._ix.searcher(weighting=scoring.BM25F()) as searcher:
-            return [(hit["pid"], hit.score) for hit in searcher.search(parse(text), limit=limit)]
+            hits = searcher.search(q.positive, limit=limit, mask=q.negative)
+            return [(hit["pid"], hit.score) for hit in hits]
 
     def matching(self, text: str) -> set[int] | None:
         """The pids satisfying a strict query, or None when the query is a plain bag of words."""
         q = parse(text)
-        if not is_strict(q):
+        if not q.strict:
             return None
         with self._ix.searcher() as searcher:
-            return {searcher.stored_fields(docnum)["pid"] for docnum in searcher.docs_for_query(q)}
+            docnums = set(searcher.docs_for_query(q.positive))
+            if q.negative is not None:
+                docnums -= set(searcher.docs_for_query(q.negative))
+            return {searcher.stored_fields(docnum)["pid"] for docnum in docnums}
 
 
 def query_stems(text: str) -> set[str]:
     """The analysed forms of the words a query asks for (not those under NOT)."""
-    return set(_positive_terms(parse(text)))
+    return set(_positive_terms(parse(text).positive))
 
 
 def _positive_terms(q: query.Query):

@@ -118,7 +118,7 @@ class Index:
         self.paragraphs: list[Paragraph] = [p for d in self.documents.values() for p in d.paragraphs()]
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.vectors = vectors.load(folder / "vectors.npy")
-        self.embedder = vectors.Embedder(settings.model_path(), settings.model_name())
+        self.embedder = vectors.Embedder(settings.model_path())
         self._check()
 
     @classmethod

@@ -9,6 +9,7 @@ start instantly.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -16,30 +17,15 @@ import numpy as np
 
 from .errors import ModelError
 
+
 class Embedder:
     """A sentence-transformers model loaded from a local folder, never from a hub."""
 
-    def __init__(self, path: str, name: str):
+    def __init__(self, path: str):
         self.path = path
-        self.name = name
-        self._model = None
 
     def _load(self):
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            import transformers
-            from sentence_transformers import SentenceTransformer
-
-            transformers.logging.disable_progress_bar()
-            transformers.logging.set_verbosity_error()
-            if not Path(self.path, "modules.json").is_file() and not Path(self.path, "config.json").is_file():
-                raise ModelError(f"{self.path}: not a sentence-transformers model folder; set PRECEDENT_MODEL to one")
-            try:
-                self._model = SentenceTransformer(self.path, device="cpu", local_files_only=True)
-            except (OSError, ValueError) as error:
-                raise ModelError(f"{self.path}: the embedding model could not be loaded ({error})") from None
-        return self._model
+        return _load_model(self.path)
 
     @property
     def dimension(self) -> int:
@@ -60,6 +46,24 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         vector = self._load().encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
         return vector[0].astype(np.float32)
+
+
+@functools.cache
+def _load_model(path: str):
+    """One copy of a model per process, however many indexes or apps use it."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not Path(path, "modules.json").is_file() and not Path(path, "config.json").is_file():
+        raise ModelError(f"{path}: not a sentence-transformers model folder; set PRECEDENT_MODEL to one")
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.logging.disable_progress_bar()
+    transformers.logging.set_verbosity_error()
+    try:
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path}: the embedding model could not be loaded ({error})") from None
 
 
 def save(path: Path, vectors: np.ndarray) -> None:

@@ -1,0 +1,56 @@
+"""Shared fixtures: one real index of the shipped corpus (real whoosh, real model) per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.config import Settings
+from indexer.store import Index
+from webui import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+def make_settings(index_dir: Path, **overrides) -> Settings:
+    """Settings that ignore the developer's PRECEDENT_* environment."""
+    return Settings.load(env={}, **{"index_dir": str(index_dir), "corpus": str(CORPUS), **overrides})
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def built(settings):
+    """The build report of the shipped corpus."""
+    return build_index(settings, progress=False)
+
+
+@pytest.fixture(scope="session")
+def index(settings, built) -> Index:
+    return Index.open(settings)
+
+
+@pytest.fixture()
+def app(settings, index):
+    return create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}, settings=settings)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path

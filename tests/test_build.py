@@ -1,0 +1,152 @@
+import json
+import shutil
+
+import pytest
+
+from indexer.build import build_index
+from indexer.documents import discover
+from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
+from indexer.store import Index, IndexFolder
+
+from .conftest import CORPUS, make_settings, write
+
+GOOD = "# Report\n\nThe custody suite was inspected in 2021 and found wanting.\n\nA second paragraph on training."
+
+
+def test_sample_corpus_summary(built, index):
+    assert (built.documents, built.paragraphs, built.skipped, built.up_to_date) == (5, 50, [], False)
+    assert len(index.paragraphs) == 50 and index.vectors.shape == (50, 384)
+    manifest = index.manifest
+    assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
+    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["schema_version"] == 1
+
+
+def test_paragraph_records_carry_their_citation(index):
+    p = next(p for p in index.paragraphs if p.text.startswith("With immediate effect"))
+    assert p.doc_id == "2023-12-pcc-response-group-based-cse-thematic"
+    assert (p.paragraph, p.section, p.date) == (9, "Recommendation 9", "2023-12-08")
+    assert p.source == "2023-12-pcc-response-group-based-cse-thematic.txt"
+    assert p.url == "/doc/2023-12-pcc-response-group-based-cse-thematic#p9"
+    assert [q.paragraph for q in index.paragraphs if q.doc_id == p.doc_id] == list(range(1, 19))
+
+
+def test_unchanged_corpus_is_not_rebuilt_and_changes_are(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    first = build_index(settings, progress=False)
+    again = build_index(settings, progress=False)
+    assert again.up_to_date and again.generation == first.generation == "gen-000001"
+    write(docs, "b.md", "Another document about knife crime in Halton.")
+    changed = build_index(settings, progress=False)
+    assert not changed.up_to_date and changed.documents == 2 and changed.generation == "gen-000002"
+    forced = build_index(settings, rebuild=True, progress=False)
+    assert forced.generation == "gen-000003"
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("gen")) == ["gen-000002", "gen-000003"]
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", GOOD)
+    write(docs, "empty.txt", "")
+    write(docs, "binary.txt", b"\x00\x01\x02PNG")
+    write(docs, "report.pdf", b"%PDF-1.4")
+    write(docs, "only-heading.md", "# Just a heading")
+    write(docs, ".hidden.txt", "ignored")
+    write(docs, "cp1252.txt", "The Commissioner’s view – in full.".encode("cp1252"))
+    write(docs, "bom.txt", "\ufeffA byte order mark starts this sentence.".encode("utf-8"))
+    report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    reasons = {s.source: (s.reason, s.failed) for s in report.skipped}
+    assert reasons == {
+        "binary.txt": ("binary file, not text (contains NUL bytes)", True),
+        "empty.txt": ("empty file", True),
+        "only-heading.md": ("no paragraphs of text found", True),
+        "report.pdf": ("unsupported format .pdf (Precedent reads .txt and .md)", False),
+    }
+    assert report.documents == 3
+    index = Index.open(make_settings(tmp_path / "ix"))
+    texts = {p.text for p in index.paragraphs}
+    assert "The Commissioner’s view – in full." in texts
+    assert "A byte order mark starts this sentence." in texts
+    assert index.manifest["counts"]["failed"] == 3 and index.manifest["counts"]["skipped"] == 1
+
+
+def test_nothing_indexable_is_an_error_and_keeps_the_old_index(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", GOOD)
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    (docs / "good.txt").write_text("")
+    with pytest.raises(PrecedentError, match="no document could be indexed"):
+        build_index(settings, progress=False)
+    assert Index.open(settings).manifest["generation"] == 1
+    assert not [p for p in (tmp_path / "ix").iterdir() if p.name.endswith(".partial")]
+
+
+def test_missing_path_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such file or folder"):
+        discover([tmp_path / "nope"])
+
+
+def test_a_single_file_and_duplicate_names_get_distinct_ids(tmp_path):
+    a, b = write(tmp_path / "x", "same.txt", GOOD), write(tmp_path / "y", "same.md", GOOD)
+    report = build_index(make_settings(tmp_path / "ix"), [a, b.parent], progress=False)
+    index = Index.open(make_settings(tmp_path / "ix"))
+    assert report.documents == 2 and sorted(index.documents) == ["same", "same-2"]
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissingError, match="precedent index"):
+        Index.open(make_settings(tmp_path / "none"))
+
+
+@pytest.fixture()
+def copied_index(tmp_path, settings, built):
+    shutil.copytree(settings.index_dir, tmp_path / "ix")
+    folder = IndexFolder(tmp_path / "ix").current()
+    return make_settings(tmp_path / "ix"), folder
+
+
+def rewrite_manifest(folder, change):
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda m: m.update(schema_version=0), "schema version 0"),
+    (lambda m: m["model"].update(name="other-model"), "built with model other-model"),
+    (lambda m: m["counts"].update(paragraphs=49), "manifest says 49"),
+    (lambda m: m["model"].update(dimension=768), r"vectors are \(50, 384\)"),
+])
+def test_manifest_mismatch_asks_for_a_rebuild(copied_index, change, message):
+    settings, folder = copied_index
+    rewrite_manifest(folder, change)
+    with pytest.raises(IndexMismatchError, match=message) as error:
+        Index.open(settings)
+    assert "precedent index --rebuild" in str(error.value)
+
+
+def test_damaged_manifest(copied_index):
+    settings, folder = copied_index
+    (folder / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="missing or damaged"):
+        Index.open(settings)
+
+
+def test_other_model_setting_is_a_mismatch(copied_index, tmp_path):
+    settings, _ = copied_index
+    with pytest.raises(IndexMismatchError, match="configured model"):
+        Index.open(make_settings(settings.index_dir, model=str(tmp_path)))
+
+
+def test_corpus_folder_is_the_shipped_one():
+    assert sorted(p.name for p in CORPUS.iterdir()) == [
+        "2019-10-15-pcc-response-halton-jtai.txt",
+        "2019-halton-jtai-briefing-for-schools.txt",
+        "2020-04-17-pcc-response-national-child-protection-thematic.txt",
+        "2023-06-pcc-response-cheshire-child-protection-review.txt",
+        "2023-12-pcc-response-group-based-cse-thematic.txt",
+    ]

@@ -1,0 +1,62 @@
+import pytest
+
+from indexer import keyword
+from indexer.records import Paragraph
+
+TEXTS = [
+    "Children continue to be detained in police custody overnight.",  # 0
+    "The custody suite was refurbished.",  # 1
+    "Problem profiles for child sexual exploitation are rare.",  # 2
+    "A profile of the problem was written in Halton.",  # 3
+    "Knife crime in Halton fell after the incident.",  # 4
+    "Knife crime rose in Warrington.",  # 5
+]
+
+
+@pytest.fixture(scope="module")
+def kw(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kw") / "keyword"
+    keyword.build(folder, [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)])
+    return keyword.KeywordIndex(folder)
+
+
+def pids(kw, q):
+    return [pid for pid, _ in kw.search(q, 10)]
+
+
+def test_natural_language_query_is_or_with_a_bonus_for_more_words(kw):
+    got = pids(kw, "what did we say about knife crime in Warrington")
+    assert got[0] == 5  # knife, crime and Warrington
+    assert set(got) == {4, 5}  # paragraph 4 lacks Warrington but is still found
+
+
+def test_stemming_matches_word_forms(kw):
+    assert set(pids(kw, "profiling")) == {2, 3}
+    assert pids(kw, "detain") == [0]
+
+
+def test_quoted_phrase_requires_the_words_in_order(kw):
+    assert pids(kw, '"problem profiles"') == [2]
+    assert kw.matching('"problem profiles"') == {2}
+
+
+def test_and_or_not(kw):
+    assert set(pids(kw, "knife AND Halton")) == {4}
+    assert set(pids(kw, "knife crime NOT Halton")) == {5}
+    assert set(pids(kw, "knife -halton")) == {5}
+    assert set(pids(kw, "suite OR profiles")) == {1, 2, 3}
+    assert set(pids(kw, "NOT knife NOT custody")) == {2, 3}
+    assert kw.matching("crime -warrington") == {4}
+    assert kw.matching("knife crime") is None  # a bag of words constrains nothing
+
+
+def test_hyphenated_words_are_not_negations(kw):
+    assert not keyword.parse("multi-agency lock-ups").strict
+
+
+def test_query_stems_skip_negated_words_and_match_spans():
+    stems = keyword.query_stems("detention custody NOT halton")
+    assert "halton" not in stems and {"custodi", "detent"} <= stems
+    text = "Custody and detentions: custodial."
+    assert [text[s:e] for s, e in keyword.match_spans(text, stems)] == ["Custody", "detentions", "custodial"]
+    assert keyword.match_spans(text, set()) == []
