@@ -1,0 +1,25 @@
+# Precedent's two commands (see README.md):
+#   make serve   install if needed, index corpus/ if it changed, serve on http://127.0.0.1:8000
+#   make test    install if needed, run the whole test suite
+# The virtual environment is rebuilt only when pyproject.toml changes.
+
+VENV := .venv
+PYTHON ?= python3
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve test install
+
+serve: $(INSTALLED)
+	@$(VENV)/bin/precedent index || echo "Some files were not indexed (reasons above); serving the index as it is."
+	$(VENV)/bin/precedent serve
+
+test: $(INSTALLED)
+	$(VENV)/bin/python -m pytest
+
+install: $(INSTALLED)
+
+# torch is pinned to the CPU build (2.13.0); an unpinned torch would pull gigabytes of CUDA packages.
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@

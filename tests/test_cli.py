@@ -1,0 +1,76 @@
+import json
+
+import pytest
+
+from indexer.cli import main
+
+from .conftest import write
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_json_is_the_api_shape(capsys, settings, index):
+    code, out, err = run(capsys, "search", "what did we say about custody detention", "--json",
+                         "--index-dir", str(settings.index_dir))
+    data = json.loads(out)
+    assert code == 0 and err == ""
+    assert data["query"] == "what did we say about custody detention" and data["mode"] == "hybrid"
+    assert len(data["results"]) == 10
+    assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
+                                       "source", "url", "matched_terms", "highlights"}
+    top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
+    assert ("2020-04", 5) in top5 and {("2023-06", 10), ("2023-06", 11)} <= top5
+
+
+def test_search_readable_output_has_a_citation_line(capsys, settings, index):
+    code, out, _ = run(capsys, "search", "victim blaming", "--k", "2", "--mode", "keyword",
+                       "--index-dir", str(settings.index_dir))
+    assert code == 0
+    assert out.startswith("1. With immediate effect, all chief constables")
+    assert "— HMICFRS Inspection of the Effectiveness" in out and "2023-12-08 · Recommendation 9 · ¶9" in out
+    assert "/doc/2023-12-pcc-response-group-based-cse-thematic#p9" in out and "\n2. " in out and "\n3. " not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["search", "custody", "--mode", "exact"], "Error: mode: unknown mode 'exact'"),
+    (["search", "custody", "--k", "500"], "Error: k: must be from 1 to 100, got 500"),
+    (["search", ""], "Error: q: the query is empty"),
+])
+def test_search_errors_are_one_line(capsys, settings, index, argv, message):
+    code, out, err = run(capsys, *argv, "--index-dir", str(settings.index_dir))
+    assert code == 1 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+def test_missing_index_says_what_to_run(capsys, tmp_path):
+    code, _, err = run(capsys, "search", "custody", "--index-dir", str(tmp_path / "none"))
+    assert code == 1
+    assert err.startswith("Error: No index in") and "precedent index" in err and "Traceback" not in err
+
+
+def test_bad_environment_setting_names_the_variable(capsys, monkeypatch):
+    monkeypatch.setenv("PRECEDENT_CANDIDATES", "many")
+    code, _, err = run(capsys, "search", "custody")
+    assert code == 1 and err.strip() == "Error: PRECEDENT_CANDIDATES must be a whole number, got 'many'"
+
+
+def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "The custody suite was inspected and found wanting.")
+    write(docs, "b.pdf", b"%PDF")
+    write(docs, "c.txt", "")
+    code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
+    assert code == 1  # a file failed; the rest is indexed
+    assert "Indexed 1 documents, 1 paragraphs" in out
+    assert "Skipped 1 file:\n  b.pdf: unsupported format .pdf" in out
+    assert "Failed 1 file:\n  c.txt: empty file" in out
+    code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"))
+    assert out.startswith("Index is up to date: 1 documents, 1 paragraphs") and "nothing to do" in out
+
+
+def test_index_of_a_missing_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "ix"))
+    assert code == 1 and err.strip().endswith("nope: no such file or folder; give a folder of documents to index")

@@ -1,0 +1,33 @@
+import re
+
+import pytest
+
+from indexer.config import SETTINGS, Settings
+from indexer.errors import ConfigError
+
+from .conftest import REPO
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        default = re.escape(f"`{setting.default}`" if setting.default else "(empty)")
+        row = re.search(rf"^\| `{setting.env}` \| {default} \|", readme, re.MULTILINE)
+        assert row, f"{setting.env} (default {setting.default!r}) is missing from the README's settings table"
+
+
+def test_defaults_bind_loopback_and_flags_win_over_environment():
+    defaults = Settings.load(env={})
+    assert (defaults.host, defaults.port, defaults.rrf_k, defaults.candidates) == ("127.0.0.1", 8000, 60, 100)
+    settings = Settings.load(env={"PRECEDENT_PORT": "9000", "PRECEDENT_HOST": "0.0.0.0"}, port="9100")
+    assert (settings.host, settings.port) == ("0.0.0.0", 9100)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"PRECEDENT_PORT": "eighty"}, "PRECEDENT_PORT must be a whole number"),
+    ({"PRECEDENT_PORT": "70000"}, "PRECEDENT_PORT must be between 1 and 65535"),
+    ({"PRECEDENT_BATCH_SIZE": "0"}, "PRECEDENT_BATCH_SIZE must be between 1"),
+])
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.load(env=env)

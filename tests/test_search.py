@@ -1,0 +1,102 @@
+"""Relevance on the shipped corpus with the real model, and the search contract."""
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.search import search
+
+CSE = "2023-12-pcc-response-group-based-cse-thematic"
+REVIEW = "2023-06-pcc-response-cheshire-child-protection-review"
+THEMATIC = "2020-04-17-pcc-response-national-child-protection-thematic"
+HALTON = "2019-10-15-pcc-response-halton-jtai"
+BRIEFING = "2019-halton-jtai-briefing-for-schools"
+
+# (query, doc_id, paragraph that must be in the hybrid top 3)
+TOP3 = [
+    ("children kept in police cells overnight", THEMATIC, 5),  # paraphrase: no "custody", "detained"
+    ("lock-ups for kids", THEMATIC, 5),  # paraphrase
+    ("teenager stabbed to death", HALTON, 4),  # paraphrase of "lost their life due to knife crime"
+    ("not enough money and too many calls for the police", THEMATIC, 2),  # rising demand, falling resources
+    ("stop officers blaming the victims", CSE, 9),
+    ("victim blaming language", CSE, 9),
+    ("problem profiles for child sexual exploitation", CSE, 6),
+    ("knife crime", HALTON, 4),
+    ("Hydrant programme continuing professional development", CSE, 8),
+    ("independent sexual violence advocates for child victims", CSE, 17),
+    ("school attendance of vulnerable children", BRIEFING, 5),
+    ("youth overnight detention protocol", REVIEW, 10),
+    ("voice of the child training for custody staff", REVIEW, 11),
+    ("registered sex offenders", REVIEW, 9),
+    ("children who go missing from home", REVIEW, 12),
+    ("adverse childhood experience", THEMATIC, 5),
+    ("Operation Makesafe business community", CSE, 10),
+    ("flags in Niche records management", CSE, 11),
+    ("multi-agency front door", BRIEFING, 3),
+    ("officers lack skills to handle incidents", REVIEW, 3),
+    ("deadline for the written statement of proposed action", BRIEFING, 9),
+    ("ethnicity data recording", CSE, 3),
+]
+
+
+@pytest.mark.parametrize("query, doc_id, paragraph", TOP3, ids=[q for q, _, _ in TOP3])
+def test_relevant_paragraph_in_top_3(index, query, doc_id, paragraph):
+    top = [(r.doc_id, r.paragraph) for r in search(index, query, 3).results]
+    assert (doc_id, paragraph) in top
+
+
+def test_custody_detention_precedents_from_2020_and_2023(index):
+    top = [(r.doc_id, r.paragraph) for r in search(index, "what did we say about custody detention", 5).results]
+    assert (THEMATIC, 5) in top
+    assert {(REVIEW, 10), (REVIEW, 11)} <= set(top)
+
+
+def test_result_fields_and_highlights(index):
+    response = search(index, "victim blaming", 5, "keyword")
+    first = response.results[0]
+    assert (response.query, response.mode, first.rank) == ("victim blaming", "keyword", 1)
+    assert (first.doc_id, first.paragraph, first.section) == (CSE, 9, "Recommendation 9")
+    assert first.url == f"/doc/{CSE}#p9" and first.title.startswith("HMICFRS Inspection")
+    assert first.date == "2023-12-08" and first.source == f"{CSE}.txt"
+    assert first.matched_terms == ["victim", "blaming"]
+    assert [first.text[s:e] for s, e in first.highlights] == ["victim", "blaming"]
+    assert [r.rank for r in response.results] == [1, 2, 3, 4, 5]
+    assert response.results[0].score >= response.results[-1].score
+
+
+def test_modes_differ_and_semantic_finds_without_shared_words(index):
+    keyword = search(index, "kids in cells", 10, "keyword").results
+    semantic = search(index, "kids in cells", 10, "semantic").results
+    assert keyword == []  # no paragraph shares a word with the query
+    assert (THEMATIC, 5) in [(r.doc_id, r.paragraph) for r in semantic]
+    assert semantic[0].matched_terms == []
+
+
+def test_hybrid_score_is_reciprocal_rank_fusion(index):
+    q = "custody detention"
+    keyword = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "keyword").results]
+    semantic = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "semantic").results]
+    for r in search(index, q, 10).results:
+        key = (r.doc_id, r.paragraph)
+        expected = sum(1 / (60 + ranking.index(key) + 1) for ranking in (keyword, semantic) if key in ranking)
+        assert r.score == pytest.approx(expected, abs=1e-6)
+
+
+def test_strict_queries_constrain_the_semantic_side_too(index):
+    for mode in ("hybrid", "semantic", "keyword"):
+        results = search(index, '"problem profiles"', 10, mode).results
+        assert results and all("problem profiles" in r.text for r in results), mode
+        assert all("Halton" not in r.text for r in search(index, "knife crime NOT Halton", 10, mode).results)
+
+
+@pytest.mark.parametrize("query, k, mode, message", [
+    ("", 10, "hybrid", "q: the query is empty"),
+    ("   ", 10, "hybrid", "q: the query is empty"),
+    ("x" * 1001, 10, "hybrid", "longer than 1000"),
+    ("custody", 10, "fuzzy", "mode: unknown mode 'fuzzy'"),
+    ("custody", 0, "hybrid", "k: must be from 1 to 100"),
+    ("custody", 101, "hybrid", "k: must be from 1 to 100"),
+    ("custody", "ten", "hybrid", "k: must be a whole number"),
+])
+def test_invalid_requests(index, query, k, mode, message):
+    with pytest.raises(QueryError, match=message):
+        search(index, query, k, mode)
