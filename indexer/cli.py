@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; the index is unchanged.", file=sys.stderr)
+        print("Interrupted." + (" The index is unchanged." if args.command == "index" else ""), file=sys.stderr)
         return 130
 
 
@@ -66,20 +66,25 @@ def _index(args, settings: Settings) -> int:
     from .build import build_index
 
     report = build_index(settings, args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    counts = f"{_plural(report.documents, 'document')}, {_plural(report.paragraphs, 'paragraph')}"
     if report.up_to_date:
-        print(f"Index is up to date: {report.documents} documents, {report.paragraphs} paragraphs "
-              f"in {report.index_dir} ({report.generation}); nothing to do. Use --rebuild to force.")
+        print(f"Index is up to date: {counts} in {report.index_dir} ({report.generation}); "
+              "nothing to do. Use --rebuild to force.")
     else:
         rate = report.paragraphs / report.embed_seconds if report.embed_seconds else 0
-        print(f"Indexed {report.documents} documents, {report.paragraphs} paragraphs "
-              f"in {report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s, {rate:.0f} ¶/s).")
+        print(f"Indexed {counts} in {report.seconds:.1f} s "
+              f"(embedding {report.embed_seconds:.1f} s, {rate:.0f} ¶/s).")
         print(f"Index: {report.index_dir} ({report.generation})")
     for title, items in (("Skipped", [s for s in report.skipped if not s.failed]), ("Failed", report.failed)):
         if items:
-            print(f"{title} {len(items)} file{'s' if len(items) != 1 else ''}:")
+            print(f"{title} {_plural(len(items), 'file')}:")
             for item in items:
                 print(f"  {item.source}: {item.reason}")
     return 1 if report.failed else 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _search(args, settings: Settings) -> int:

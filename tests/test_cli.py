@@ -64,11 +64,11 @@ def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
     write(docs, "c.txt", "")
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
     assert code == 1  # a file failed; the rest is indexed
-    assert "Indexed 1 documents, 1 paragraphs" in out
+    assert "Indexed 1 document, 1 paragraph in" in out
     assert "Skipped 1 file:\n  b.pdf: unsupported format .pdf" in out
     assert "Failed 1 file:\n  c.txt: empty file" in out
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"))
-    assert out.startswith("Index is up to date: 1 documents, 1 paragraphs") and "nothing to do" in out
+    assert out.startswith("Index is up to date: 1 document, 1 paragraph") and "nothing to do" in out
 
 
 def test_index_of_a_missing_folder(capsys, tmp_path):

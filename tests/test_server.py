@@ -21,27 +21,29 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(settings, index):
+def server(settings, index, tmp_path_factory):
     port = free_port()
-    process = subprocess.Popen(
-        [str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(settings.index_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path_factory.mktemp("server") / "serve.log"
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/status", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"precedent serve did not answer within 120 s: {process.communicate()[0]}")
-    yield base
-    process.terminate()
-    output, _ = process.communicate(timeout=20)
-    assert f"serving {settings.index_dir} at {base}/" in output
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(settings.index_dir)],
+            stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/status", timeout=2).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, f"precedent serve exited: {log.read_text()}"
+                assert time.monotonic() < deadline, f"precedent serve did not answer in 120 s: {log.read_text()}"
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert f"serving {settings.index_dir} at {base}/" in log.read_text()
 
 
 def get(url):
