@@ -64,6 +64,3 @@ class Paragraph:
     @property
     def url(self) -> str:
         return f"/doc/{self.doc_id}#p{self.paragraph}"
-
-    def to_json(self) -> dict:
-        return asdict(self)
