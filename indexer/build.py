@@ -1,8 +1,11 @@
-"""Corpus -> a new index generation, switched in only when complete.
+"""Corpus -> a new index generation, switched in only when complete and consistent.
 
-An unchanged corpus (same files, same bytes, same model) is not rebuilt:
-``precedent index`` is then a quick no-op, which is what lets the start-up
-command index "only when the index is missing or stale".
+Indexing is incremental: a file whose bytes (and sidecar) are unchanged since
+the current generation is not parsed again, a paragraph whose text is
+unchanged is not embedded again, and the keyword index is the previous one
+with only the changed documents replaced. An unchanged corpus is a quick no-op
+that loads no model, which is what lets the start-up command index "only when
+the index is missing or stale". ``rebuild`` starts from nothing.
 """
 
 from __future__ import annotations
@@ -10,28 +13,33 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from . import keyword, vectors
 from .config import Settings
-from .documents import LoadError, Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
-from .errors import PrecedentError
-from .store import SCHEMA_VERSION, IndexFolder
+from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
+from .errors import LoadError, PrecedentError
+from .records import Document
+from .store import SCHEMA_VERSION, Generation, IndexFolder
 
 
 @dataclass
 class BuildReport:
     index_dir: Path
-    documents: int
-    paragraphs: int
+    documents: int = 0
+    paragraphs: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     generation: str | None = None
     up_to_date: bool = False
+    added: int = 0  # documents parsed in this run: new or changed files
+    removed: int = 0  # documents of the previous generation no longer in the corpus
+    embedded: int = 0  # paragraphs embedded in this run; the rest reused their vectors
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -40,78 +48,145 @@ class BuildReport:
         return [s for s in self.skipped if s.failed]
 
 
+@dataclass
+class _Source:
+    """One discovered file, read, with the hash that decides whether it changed."""
+
+    file: SourceFile
+    data: bytes
+    sidecar: bytes | None
+    key: str
+
+
 def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool = False,
                 progress: bool = True) -> BuildReport:
     """Index ``paths`` (default: the corpus setting) into a new generation of ``settings.index_dir``.
 
-    Raises PrecedentError when no file yields a document; the previous
+    Raises PrecedentError when no file yields a document; the current
     generation is untouched in that case, as when the run is killed.
     """
     started = time.perf_counter()
     paths = paths or [settings.corpus]
-    files, skipped = discover(paths)
-    contents: dict[str, bytes] = {}
-    for file in files:
-        try:
-            contents[file.source] = read_bytes(file)
-        except LoadError as error:
-            skipped.append(Skipped(file.source, str(error), True))
-    readable = [f for f in files if f.source in contents]
-    fingerprint = _fingerprint(readable, contents, skipped)
+    sources, skipped = _read_sources(paths, settings.max_file_mb)
+    fingerprint = _fingerprint(sources, skipped, settings)
     folder = IndexFolder(settings.index_dir)
     with _locked(settings.index_dir):
-        manifest = folder.manifest()
-        if not rebuild and manifest and _fresh(manifest, settings, fingerprint):
-            counts = manifest["counts"]
-            return BuildReport(settings.index_dir, counts["documents"], counts["paragraphs"],
-                               [Skipped(**s) for s in manifest["files"]["skipped"]],
-                               folder.current().name, up_to_date=True,
-                               seconds=time.perf_counter() - started)
-        documents, hashes = [], {}
-        ids = doc_ids(readable)
-        for file in readable:
-            try:
-                documents.append(load(file, contents[file.source], ids[file.source]))
-                hashes[file.source] = content_hash(contents[file.source])
-            except LoadError as error:
-                skipped.append(Skipped(file.source, str(error), True))
+        previous = None if rebuild else folder.open_current(settings)
+        if previous and previous.manifest["corpus"]["fingerprint"] == fingerprint:
+            return _up_to_date(previous, settings.index_dir, started)
+        report = BuildReport(settings.index_dir)
+        documents, reused = _documents(sources, previous, settings, skipped, report)
         if not documents:
             where = ", ".join(str(p) for p in paths)
-            raise PrecedentError(f"{where}: no document could be indexed ({len(skipped)} files skipped); "
+            raise PrecedentError(f"{where}: no document could be indexed ({len(skipped)} files skipped or failed); "
                                  "the existing index is unchanged")
-        report = BuildReport(settings.index_dir, len(documents), 0, sorted(skipped, key=lambda s: s.source))
+        report.skipped = sorted(skipped, key=lambda s: s.source)
         number, partial = folder.begin()
         try:
-            report.embed_seconds, dimension = _write_generation(partial, settings, documents, progress)
-            report.paragraphs = sum(len(d.paragraphs()) for d in documents)
-            _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, hashes, report)
+            dimension = _write_generation(partial, settings, documents, reused, previous, report, progress)
+            _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, sources, report)
             report.generation = folder.publish(number, partial).name
         finally:
-            shutil.rmtree(partial, ignore_errors=True)
+            folder.discard(partial)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_generation(folder: Path, settings: Settings, documents, progress: bool) -> tuple[float, int]:
-    """Write documents, keyword index and vectors; returns (seconds spent embedding, dimension)."""
-    from tqdm import tqdm
+def _read_sources(paths: list[Path], max_mb: int) -> tuple[list[_Source], list[Skipped]]:
+    files, skipped = discover(paths)
+    sources = []
+    for file in files:
+        try:
+            data = read_bytes(file.path, max_mb)
+        except LoadError as error:
+            skipped.append(Skipped(file.source, str(error), True))
+            continue
+        sidecar = None
+        if file.sidecar:
+            try:
+                sidecar = read_bytes(file.sidecar, max_mb)
+            except LoadError as error:
+                sidecar = b"\0"  # unreadable: reported when the document is loaded
+                skipped.append(Skipped(file.sidecar_source, f"{error}; {file.path.name} was indexed without it", True))
+        key = content_hash(data) + (":" + content_hash(sidecar) if sidecar else "")
+        sources.append(_Source(file, data, sidecar, key))
+    return sources, skipped
 
+
+def _documents(sources: list[_Source], previous: Generation | None, settings: Settings,
+               skipped: list[Skipped], report: BuildReport) -> tuple[list[Document], set[str]]:
+    """All documents, and the ids of those reused unchanged from the previous generation."""
+    ids = doc_ids([s.file for s in sources])
+    known = {entry["source"]: entry for entry in previous.manifest["files"]["indexed"]} if previous else {}
+    documents, reused = [], set()
+    for source in sources:
+        doc_id, entry = ids[source.file.source], known.get(source.file.source)
+        if entry and entry["key"] == source.key and entry["doc_id"] == doc_id:
+            documents.append(previous.documents[doc_id])
+            reused.add(doc_id)
+            continue
+        try:
+            sidecar = source.sidecar if source.sidecar != b"\0" else None
+            document, problems = load(source.file, source.data, doc_id, sidecar, settings.ocr)
+        except LoadError as error:
+            skipped.append(Skipped(source.file.source, str(error), True))
+            continue
+        documents.append(document)
+        skipped.extend(problems)
+        report.added += 1
+    if previous:
+        kept = {d.doc_id for d in documents}
+        report.removed = sum(1 for doc_id in previous.documents if doc_id not in kept)
+    report.documents = len(documents)
+    report.paragraphs = sum(len(d.paragraphs()) for d in documents)
+    return documents, reused
+
+
+def _write_generation(folder: Path, settings: Settings, documents: list[Document], reused: set[str],
+                      previous: Generation | None, report: BuildReport, progress: bool) -> int:
+    """Write documents, keyword index and vectors, check they agree; returns the vector dimension."""
     paragraphs = [p for d in documents for p in d.paragraphs()]
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    keyword.build(folder / "keyword", paragraphs)
-    embedder = vectors.Embedder(settings.model_path())
-    dimension = embedder.dimension  # loads the model, so the timing below is embedding alone
-    started = time.perf_counter()
-    with tqdm(total=len(paragraphs), desc="Embedding", unit="¶", disable=not progress, leave=False) as bar:
-        matrix = embedder.encode_documents([p.text for p in paragraphs], settings.batch_size, bar.update)
-    seconds = time.perf_counter() - started
+    matrix = _vectors(settings, paragraphs, previous, report, progress)
     vectors.save(folder / "vectors.npy", matrix)
-    return seconds, dimension
+    if previous:
+        changed = [p for p in paragraphs if p.doc_id not in reused]
+        keyword.build(folder / "keyword", changed, previous.folder / "keyword", set(previous.documents) - reused)
+    else:
+        keyword.build(folder / "keyword", paragraphs)
+    keys = keyword.stored_keys(folder / "keyword")
+    if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
+        raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
+                             f"match the {len(paragraphs)} paragraphs; the existing index is unchanged")
+    return matrix.shape[1]
 
 
-def _write_manifest(folder, number, settings, paths, fingerprint, dimension, documents, hashes, report) -> None:
+def _vectors(settings: Settings, paragraphs, previous: Generation | None, report: BuildReport,
+             progress: bool) -> np.ndarray:
+    """One row per paragraph: reused where the same text was embedded before, else embedded now."""
+    from tqdm import tqdm
+
+    reusable = previous.vectors_by_text() if previous else {}
+    rows = [reusable.get(p.text) for p in paragraphs]
+    todo = [i for i, row in enumerate(rows) if row is None]
+    if not todo:
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+    embedder = vectors.Embedder(settings.model_path())
+    embedder.dimension  # loads the model, so the timing below is embedding alone
+    started = time.perf_counter()
+    with tqdm(total=len(todo), desc="Embedding", unit="¶", disable=not progress, leave=False) as bar:
+        fresh = embedder.encode_documents([paragraphs[i].text for i in todo], settings.batch_size, bar.update)
+    report.embed_seconds = time.perf_counter() - started
+    report.embedded = len(todo)
+    for i, vector in zip(todo, fresh):
+        rows[i] = vector
+    return np.stack(rows).astype(np.float32)
+
+
+def _write_manifest(folder, number, settings, paths, fingerprint, dimension, documents, sources, report) -> None:
+    keys = {s.file.source: s.key for s in sources}
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "generation": number,
@@ -120,8 +195,9 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},
+        "run": {"added": report.added, "removed": report.removed, "embedded": report.embedded},
         "files": {
-            "indexed": [{"source": d.source, "doc_id": d.doc_id, "sha256": hashes[d.source],
+            "indexed": [{"source": d.source, "doc_id": d.doc_id, "key": keys[d.source],
                          "paragraphs": len(d.paragraphs())} for d in documents],
             "skipped": [vars(s) for s in report.skipped],
         },
@@ -129,26 +205,26 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _fingerprint(files: list[SourceFile], contents: dict[str, bytes], skipped) -> str:
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(f"{file.source}\0{content_hash(contents[file.source])}\n".encode())
+def _up_to_date(previous: Generation, index_dir: Path, started: float) -> BuildReport:
+    manifest = previous.manifest
+    return BuildReport(index_dir, manifest["counts"]["documents"], manifest["counts"]["paragraphs"],
+                       [Skipped(**s) for s in manifest["files"]["skipped"]], previous.folder.name,
+                       up_to_date=True, seconds=time.perf_counter() - started)
+
+
+def _fingerprint(sources: list[_Source], skipped: list[Skipped], settings: Settings) -> str:
+    """Changes when anything that decides the index content changes: files, reasons, OCR."""
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\0{settings.model_name()}\0ocr={settings.ocr}\n".encode())
+    for source in sorted(sources, key=lambda s: s.file.source):
+        digest.update(f"{source.file.source}\0{source.key}\n".encode())
     for item in sorted(skipped, key=lambda s: s.source):
         digest.update(f"skipped\0{item.source}\0{item.reason}\n".encode())
     return digest.hexdigest()
 
 
-def _fresh(manifest: dict, settings: Settings, fingerprint: str) -> bool:
-    return (
-        manifest.get("schema_version") == SCHEMA_VERSION
-        and manifest.get("model", {}).get("name") == settings.model_name()
-        and manifest.get("corpus", {}).get("fingerprint") == fingerprint
-    )
-
-
 @contextmanager
 def _locked(index_dir: Path):
-    """One build at a time per index folder; a second one waits."""
+    """One build at a time per index folder; a second one waits. A killed build's lock is freed by the OS."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / "LOCK", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -1,4 +1,4 @@
-"""The ``precedent`` command: index, search, serve.
+"""The ``precedent`` command: index, search, status, serve.
 
 Each subcommand adapts the library to a terminal; errors from the library are
 printed as one ``Error: …`` line on stderr with exit status 1, never a traceback.
@@ -48,12 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON as the web API does")
     search.set_defaults(run=_search)
 
+    status = commands.add_parser("status", help="show the index: generation, counts, model, files not indexed")
+    status.set_defaults(run=_status)
+
     serve = commands.add_parser("serve", help="serve the web UI and JSON API")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (default 8000)")
     serve.set_defaults(run=_serve)
 
-    for command in (index, search, serve):
+    for command in (index, search, status, serve):
         command.add_argument("--index-dir", help="index folder (default .precedent-index)")
     return parser
 
@@ -63,24 +66,53 @@ def _flag_settings(args) -> dict:
 
 
 def _index(args, settings: Settings) -> int:
+    """Exit 0 when every file was indexed, 2 when some failed (the rest are indexed), 1 on error."""
     from .build import build_index
 
     report = build_index(settings, args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
     counts = f"{_plural(report.documents, 'document')}, {_plural(report.paragraphs, 'paragraph')}"
     if report.up_to_date:
         print(f"Index is up to date: {counts} in {report.index_dir} ({report.generation}); "
-              "nothing to do. Use --rebuild to force.")
+              "nothing to embed. Use --rebuild to force.")
     else:
-        rate = report.paragraphs / report.embed_seconds if report.embed_seconds else 0
-        print(f"Indexed {counts} in {report.seconds:.1f} s "
-              f"(embedding {report.embed_seconds:.1f} s, {rate:.0f} ¶/s).")
+        unchanged = report.documents - report.added
+        print(f"Indexed {counts} in {report.seconds:.1f} s: {report.added} new or changed, "
+              f"{unchanged} unchanged, {report.removed} removed.")
+        rate = f", {report.embedded / report.embed_seconds:.0f} ¶/s" if report.embed_seconds else ""
+        print(f"Embedded {_plural(report.embedded, 'paragraph')} ({report.embed_seconds:.1f} s{rate}); "
+              f"reused the vectors of {report.paragraphs - report.embedded}.")
         print(f"Index: {report.index_dir} ({report.generation})")
-    for title, items in (("Skipped", [s for s in report.skipped if not s.failed]), ("Failed", report.failed)):
+    _print_skipped(report.skipped)
+    return 2 if report.failed else 0
+
+
+def _print_skipped(skipped) -> None:
+    for title, items in (("Skipped", [s for s in skipped if not s.failed]), ("Failed", [s for s in skipped if s.failed])):
         if items:
             print(f"{title} {_plural(len(items), 'file')}:")
             for item in items:
                 print(f"  {item.source}: {item.reason}")
-    return 1 if report.failed else 0
+
+
+def _status(args, settings: Settings) -> int:
+    from .documents import Skipped
+    from .store import IndexFolder
+
+    folder = IndexFolder(settings.index_dir)
+    manifest, problem = folder.status(settings)
+    counts, model, run = manifest["counts"], manifest["model"], manifest.get("run", {})
+    print(f"Index: {settings.index_dir} ({folder.current().name}, built {manifest['created']})")
+    print(f"Model: {model['name']} ({model['dimension']} dimensions)")
+    print(f"Corpus: {', '.join(manifest['corpus']['roots'])}")
+    print(f"Documents: {counts['documents']}, paragraphs: {counts['paragraphs']}, "
+          f"skipped: {counts['skipped']}, failed: {counts['failed']}")
+    if run:
+        print(f"Last run: {run['added']} new or changed, {run['removed']} removed, "
+              f"{_plural(run['embedded'], 'paragraph')} embedded")
+    if problem:
+        print(f"Not usable: {problem}")
+    _print_skipped([Skipped(**s) for s in manifest["files"]["skipped"]])
+    return 1 if problem else 0
 
 
 def _plural(count: int, noun: str) -> str:
@@ -101,9 +133,7 @@ def _search(args, settings: Settings) -> int:
     bold = sys.stdout.isatty()
     for r in response.results:
         print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")
-        section = r.section if r.section != r.title else None
-        cite = " · ".join(x for x in (r.title, r.date, section, f"¶{r.paragraph}") if x)
-        print(f"   — {cite}\n     {r.source}  {r.url}  (score {r.score:.4f})\n")
+        print(f"   — {r.citation}\n     {r.source}  {r.url}  (score {r.score:.4f})\n")
     return 0
 
 

@@ -38,6 +38,8 @@ SETTINGS = (
             "before fusion.", int),
     Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
             "advantage of top ranks.", int),
+    Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),
+    Setting("ocr", "auto", "Read scanned PDFs with tesseract: `auto` (when tesseract is installed) or `off`."),
     Setting("host", "127.0.0.1", "Address `precedent serve` binds to."),
     Setting("port", "8000", "Port `precedent serve` listens on.", int),
     Setting("threads", "4", "Worker threads of the web server.", int),
@@ -52,6 +54,8 @@ class Settings:
     batch_size: int
     candidates: int
     rrf_k: int
+    max_file_mb: int
+    ocr: str
     host: str
     port: int
     threads: int
@@ -94,5 +98,7 @@ def _parse(setting: Setting, raw, source: str):
         if not 1 <= value <= high:
             raise ConfigError(f"{source} must be between 1 and {high}, got {value}")
         return value
+    if setting.name == "ocr" and raw not in ("auto", "off"):
+        raise ConfigError(f"{source} must be auto or off, got {raw!r}")
     return str(raw)
 

@@ -1,7 +1,9 @@
 """Find source files and turn each into a Document, or into a one-line reason why not.
 
 A file that cannot be indexed never stops the run and is never dropped
-silently: it comes back as a ``Skipped`` record that the summary prints.
+silently: it comes back as a ``Skipped`` record that the summary and
+``precedent status`` print. Metadata sidecars (``NAME.meta.json``) travel with
+the document they describe.
 """
 
 from __future__ import annotations
@@ -11,29 +13,34 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-from .metadata import document_date, document_title
-from .paragraphs import split_blocks
+from .errors import ConfigError, LoadError
+from .loaders import READERS, read_blocks
+from .loaders.text import decode
+from .metadata import describe
+from .paragraphs import split_blocks, structure
 from .records import Document
+from .roles import assign_roles
+from .sidecar import SUFFIX, apply, read_sidecar, sidecar_path, split_front_matter
 
-SUPPORTED = (".txt", ".md", ".markdown")
+MARKDOWN = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     source: str  # path relative to the root it was found under, with forward slashes
+    sidecar: Path | None = None
+
+    @property
+    def sidecar_source(self) -> str | None:
+        return self.source[: -len(self.path.name)] + self.sidecar.name if self.sidecar else None
 
 
 @dataclass(frozen=True)
 class Skipped:
     source: str
     reason: str
-    failed: bool  # True: a supported file that could not be read; False: not a format we read
-
-
-class LoadError(Exception):
-    """A supported file that yields no document; the message is the reason."""
+    failed: bool  # True: a file that should have been indexed and was not; False: not a format we read
 
 
 def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
@@ -43,6 +50,7 @@ def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
     """
     found: dict[str, SourceFile] = {}
     skipped: list[Skipped] = []
+    sidecars: dict[Path, str] = {}
     for root in paths:
         if not root.exists():
             raise ConfigError(f"{root}: no such file or folder; give a folder of documents to index")
@@ -52,56 +60,72 @@ def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
             source = path.relative_to(base).as_posix()
             if source in found:
                 source = path.as_posix()
-            if path.suffix.lower() in SUPPORTED:
-                found[source] = SourceFile(path, source)
+            if path.name.lower().endswith(SUFFIX):
+                sidecars[path] = source
+            elif path.suffix.lower() in READERS:
+                found[source] = SourceFile(path, source, sidecar_path(path))
             else:
                 kind = path.suffix.lower() or "with no extension"
-                skipped.append(Skipped(source, f"unsupported format {kind} (Precedent reads .txt and .md)", False))
+                known = ", ".join(sorted(set(READERS)))
+                skipped.append(Skipped(source, f"unsupported format {kind} (Precedent reads {known})", False))
+    used = {f.sidecar for f in found.values()}
+    skipped += [Skipped(source, "metadata for a document that is not here; rename or remove it", True)
+                for path, source in sidecars.items() if path not in used]
     return sorted(found.values(), key=lambda f: f.source), skipped
 
 
 def _visible_files(root: Path):
+    """Regular files and broken links (reported as unreadable rather than passed over)."""
     for path in root.rglob("*"):
         relative = path.relative_to(root).parts
-        if path.is_file() and not any(part.startswith(".") for part in relative):
+        if (path.is_file() or path.is_symlink()) and not any(part.startswith(".") for part in relative):
             yield path
 
 
-def read_bytes(file: SourceFile) -> bytes:
+def read_bytes(path: Path, max_mb: float) -> bytes:
+    """The file's bytes; raises LoadError when it cannot be read, is empty or is over ``max_mb``."""
     try:
-        return file.path.read_bytes()
+        size = path.stat().st_size
+        if size > max_mb * 1024 * 1024:
+            raise LoadError(f"{size / 1024 / 1024:.0f} MB is over the {max_mb:g} MB limit; "
+                            "raise PRECEDENT_MAX_FILE_MB to index it")
+        data = path.read_bytes()
     except OSError as error:
-        raise LoadError(f"cannot be read ({error.strerror or error})") from None
+        raise LoadError(f"cannot be read ({error.strerror or error}); check that it exists and is readable") from None
+    if not data:
+        raise LoadError("empty file (0 bytes)")
+    return data
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load(file: SourceFile, data: bytes, doc_id: str) -> Document:
-    """Parse one file's bytes into a Document; raises LoadError with the reason."""
-    text = decode(data)
-    blocks = tuple(split_blocks(text))
+def load(file: SourceFile, data: bytes, doc_id: str, sidecar: bytes | None = None,
+         ocr: str = "auto") -> tuple[Document, list[Skipped]]:
+    """Parse one file into a Document, with the problems of its sidecar (if any).
+
+    Raises LoadError with the reason when the file itself yields no document.
+    A bad sidecar does not stop the document being indexed with the metadata
+    read from its text; the sidecar is reported as failed instead.
+    """
+    suffix = file.path.suffix.lower()
+    overrides: dict = {}
+    if suffix in MARKDOWN:
+        overrides, text = split_front_matter(decode(data))
+        blocks = split_blocks(text)
+    else:
+        blocks = structure(read_blocks(suffix, data, ocr))
     if not any(block.kind == "paragraph" for block in blocks):
         raise LoadError("no paragraphs of text found")
-    stem = file.path.stem
-    return Document(doc_id, document_title(blocks, stem), document_date(blocks, stem), file.source, blocks)
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, the usual office-document encodings."""
-    if not data.strip():
-        raise LoadError("empty file")
-    if b"\x00" in data[:8192]:
-        raise LoadError("binary file, not text (contains NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise LoadError("not readable as UTF-8 or Windows-1252 text") from None
+    problems = []
+    if sidecar is not None:
+        try:
+            overrides = {**overrides, **read_sidecar(sidecar)}
+        except LoadError as error:
+            problems.append(Skipped(file.sidecar_source, f"{error}; {file.path.name} was indexed without it", True))
+    meta = apply(describe(blocks, file.path.stem), overrides)
+    return Document(doc_id, file.source, meta, tuple(assign_roles(blocks, meta.doc_type))), problems
 
 
 def doc_ids(files: list[SourceFile]) -> dict[str, str]:

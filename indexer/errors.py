@@ -45,3 +45,11 @@ class ModelError(PrecedentError):
     """The embedding model could not be loaded from its configured path."""
 
     status = 503
+
+
+class LoadError(Exception):
+    """A file that yields no document; the message is the one-line reason.
+
+    Not a PrecedentError: it never stops a run. The build records it against
+    the file, prints it in the summary and keeps indexing the other files.
+    """

@@ -10,20 +10,21 @@ and ``KeywordIndex.matching`` says which, so the semantic side can honour it too
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 
 from .records import Paragraph
 
 ANALYZER = StemmingAnalyzer()
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
 SCHEMA = Schema(
-    pid=NUMERIC(stored=True),
+    key=ID(stored=True, unique=True),
     doc_id=ID(stored=True),
     text=TEXT(analyzer=ANALYZER, phrase=True),
     section=TEXT(analyzer=ANALYZER, phrase=True),
@@ -31,13 +32,31 @@ SCHEMA = Schema(
 )
 
 
-def build(folder: Path, paragraphs: list[Paragraph]) -> None:
-    """Write a new whoosh index of ``paragraphs`` into ``folder``; pid = position in the list."""
-    folder.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(folder), SCHEMA)
+def build(folder: Path, paragraphs: list[Paragraph], previous: Path | None = None,
+          remove: set[str] = frozenset()) -> None:
+    """Write the keyword index of a new generation into ``folder``.
+
+    With ``previous`` (the last generation's index), copy it and change only
+    what changed: drop the paragraphs of the ``remove`` documents, then add
+    ``paragraphs``. Without it, index ``paragraphs`` from scratch.
+    """
+    if previous is None:
+        folder.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(folder), SCHEMA)
+    else:
+        shutil.copytree(previous, folder)
+        ix = whoosh_index.open_dir(str(folder))
     with ix.writer() as writer:
-        for pid, p in enumerate(paragraphs):
-            writer.add_document(pid=pid, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title)
+        for doc_id in sorted(remove):
+            writer.delete_by_term("doc_id", doc_id)
+        for p in paragraphs:
+            writer.add_document(key=p.key, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title)
+
+
+def stored_keys(folder: Path) -> list[str]:
+    """The key of every live entry, to check a new index against its vectors before it goes live."""
+    with whoosh_index.open_dir(str(folder)).searcher() as searcher:
+        return [fields["key"] for fields in searcher.all_stored_fields()]
 
 
 class Parsed(NamedTuple):
@@ -97,15 +116,15 @@ class KeywordIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
-    def search(self, text: str, limit: int) -> list[tuple[int, float]]:
-        """(pid, BM25F score) for the best ``limit`` paragraphs, best first."""
+    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+        """(paragraph key, BM25F score) for the best ``limit`` paragraphs, best first."""
         q = parse(text)
         with self._ix.searcher(weighting=scoring.BM25F()) as searcher:
             hits = searcher.search(q.positive, limit=limit, mask=q.negative)
-            return [(hit["pid"], hit.score) for hit in hits]
+            return [(hit["key"], hit.score) for hit in hits]
 
-    def matching(self, text: str) -> set[int] | None:
-        """The pids satisfying a strict query, or None when the query is a plain bag of words."""
+    def matching(self, text: str) -> set[str] | None:
+        """The keys of paragraphs satisfying a strict query, or None when the query is a plain bag of words."""
         q = parse(text)
         if not q.strict:
             return None
@@ -113,7 +132,7 @@ class KeywordIndex:
             docnums = set(searcher.docs_for_query(q.positive))
             if q.negative is not None:
                 docnums -= set(searcher.docs_for_query(q.negative))
-            return {searcher.stored_fields(docnum)["pid"] for docnum in docnums}
+            return {searcher.stored_fields(docnum)["key"] for docnum in docnums}
 
 
 def query_stems(text: str) -> set[str]:

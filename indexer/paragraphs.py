@@ -23,6 +23,7 @@ office converters, tab-separated summary tables, signature blocks. The rules:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .records import Block
 
@@ -60,34 +61,36 @@ def clean_inline(text: str) -> str:
 def split_blocks(text: str) -> list[Block]:
     """Turn a document's text into blocks, numbering paragraphs from 1."""
     blocks: list[Block] = []
-    section: str | None = None
     for index, lines in enumerate(_raw_blocks(text)):
         for kind, content in _classify(lines, first=index == 0):
-            if kind == "heading":
-                section = content
-                blocks.append(Block("heading", content))
-            elif kind == "labelled":
+            if kind == "labelled":
                 section, content = content
-                blocks.append(Block("paragraph", content, section))
-            elif kind == "paragraph":
                 blocks.append(Block("paragraph", content, section))
             else:
                 blocks.append(Block(kind, content))
-    return _numbered(blocks)
+    return structure(blocks)
 
 
-def _numbered(blocks: list[Block]) -> list[Block]:
-    """Number paragraphs; headings after the last paragraph are a signature, not a section."""
-    numbered, count = [], 0
+def structure(blocks: list[Block]) -> list[Block]:
+    """Give each paragraph its section and number; the step every format reader shares.
+
+    A paragraph's section is the heading above it, or the label it carries
+    (which then also heads the paragraphs after it). Paragraphs are numbered
+    from 1; headings after the last paragraph are a signature, not a section.
+    """
+    result, count, section = [], 0, None
     last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph"), default=-1)
     for i, block in enumerate(blocks):
-        if block.kind == "paragraph":
+        if block.kind == "heading" and i > last:
+            block = replace(block, kind="meta")
+        elif block.kind == "heading":
+            section = block.text
+        elif block.kind == "paragraph":
             count += 1
-            block = Block(block.kind, block.text, block.section, count)
-        elif block.kind == "heading" and i > last:
-            block = Block("meta", block.text)
-        numbered.append(block)
-    return numbered
+            section = block.section or section
+            block = replace(block, section=section, paragraph=count)
+        result.append(block)
+    return result
 
 
 def _raw_blocks(text: str) -> list[list[str]]:

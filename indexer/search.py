@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from . import keyword, vectors
 from .errors import QueryError
 from .fusion import rrf
+from .metadata import long_date
+from .records import ROLES, Metadata, Paragraph
 from .store import Index
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -30,10 +32,16 @@ class Result:
     date: str | None
     section: str | None
     paragraph: int
+    page: int | None
+    role: str
+    label: str | None
+    doc_type: str
+    author: str | None
     source: str
     url: str
     matched_terms: list[str]
     highlights: list[tuple[int, int]]
+    citation: str
 
 
 @dataclass(frozen=True)
@@ -71,22 +79,34 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     depth = max(index.settings.candidates, k)
     rankings = []
     if mode in ("keyword", "hybrid"):
-        rankings.append(index.keyword.search(query, depth))
+        rankings.append([(index.rows[key], score) for key, score in index.keyword.search(query, depth)])
     if mode in ("semantic", "hybrid"):
         allowed = index.keyword.matching(query)
-        rankings.append(vectors.top_k(index.vectors, index.embed_query(query), depth, rows=allowed))
+        rows = None if allowed is None else {index.rows[key] for key in allowed}
+        rankings.append(vectors.top_k(index.vectors, index.embed_query(query), depth, rows=rows))
     if mode == "hybrid":
-        ranked = rrf([[pid for pid, _ in ranking] for ranking in rankings], k=index.settings.rrf_k, depth=depth)
+        ranked = rrf([[row for row, _ in ranking] for ranking in rankings], k=index.settings.rrf_k, depth=depth)
     else:
         ranked = rankings[0]
     stems = keyword.query_stems(query)
-    return SearchResponse(query, mode, [_result(index, rank, pid, score, stems)
-                                        for rank, (pid, score) in enumerate(ranked[:k], start=1)])
+    return SearchResponse(query, mode, [_result(index, rank, row, score, stems)
+                                        for rank, (row, score) in enumerate(ranked[:k], start=1)])
 
 
-def _result(index: Index, rank: int, pid: int, score: float, stems: set[str]) -> Result:
-    p = index.paragraphs[pid]
+def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:
+    p = index.paragraphs[row]
+    meta = index.document(p.doc_id).meta
     spans = keyword.match_spans(p.text, stems)
     terms = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
-                  p.source, p.url, terms, spans)
+                  p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
+                  citation(p, meta))
+
+
+def citation(p: Paragraph, meta: Metadata) -> str:
+    """A reference to paste: 'Author, Title, 6 June 2023, Commissioner's response, p. 12 ¶3'."""
+    where = f"p. {p.page} ¶{p.paragraph}" if p.page else f"¶{p.paragraph}"
+    part = p.label or (ROLES[p.role] if p.role != "other" else p.section)
+    parts = [meta.author, meta.title, long_date(meta.date), part if part != meta.title else None, where]
+    return ", ".join(x for x in parts if x)
+

@@ -6,6 +6,8 @@
 
 A build writes a whole new generation and only then points CURRENT at it, so a
 run that fails or is killed leaves the previous index intact and searchable.
+The two generations before the current one are kept, so that a server still
+answering a request from one of them never finds its files gone.
 ``Index.open`` checks the manifest against this code and the configured model
 and refuses a mismatch with a message saying how to re-index.
 """
@@ -25,7 +27,8 @@ from .config import Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
 
@@ -35,13 +38,17 @@ class IndexFolder:
     def __init__(self, root: Path):
         self.root = root
 
-    def current(self) -> Path | None:
+    def current_name(self) -> str | None:
+        """The name CURRENT points to: cheap enough to read on every request."""
         try:
-            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+            return (self.root / "CURRENT").read_text(encoding="utf-8").strip()
         except OSError:
             return None
-        path = self.root / name
-        return path if _GENERATION.match(name) and path.is_dir() else None
+
+    def current(self) -> Path | None:
+        name = self.current_name()
+        path = self.root / name if name else None
+        return path if path and _GENERATION.match(name) and path.is_dir() else None
 
     def manifest(self) -> dict | None:
         """The current generation's manifest, or None when there is none or it is unreadable."""
@@ -50,6 +57,28 @@ class IndexFolder:
             return json.loads((current / "manifest.json").read_text(encoding="utf-8")) if current else None
         except (OSError, ValueError):
             return None
+
+    def open_current(self, settings: Settings) -> "Generation | None":
+        """The current generation to build on, or None when there is none this code and model can reuse."""
+        current, manifest = self.current(), self.manifest()
+        if current is None or manifest is None:
+            return None
+        try:
+            _check_manifest(manifest, settings, current)
+            return Generation(current, manifest)
+        except (IndexMismatchError, OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def status(self, settings: Settings) -> tuple[dict, str | None]:
+        """(current manifest, why it cannot be searched or None); raises IndexMissingError."""
+        current, manifest = self.current(), self.manifest()
+        if current is None or manifest is None:
+            raise IndexMissingError(f"No usable index in {self.root}; build one with: precedent index")
+        try:
+            _check_manifest(manifest, settings, current)
+        except IndexMismatchError as error:
+            return manifest, str(error)
+        return manifest, None
 
     def begin(self) -> tuple[int, Path]:
         """Clear leftovers of killed builds and make the folder for the next generation."""
@@ -66,8 +95,12 @@ class IndexFolder:
         partial.mkdir()
         return number, partial
 
+    def discard(self, partial: Path) -> None:
+        """Remove an unfinished build (nothing when it was published)."""
+        shutil.rmtree(partial, ignore_errors=True)
+
     def publish(self, number: int, partial: Path) -> Path:
-        """Make a complete generation current in one atomic step; keep the one before it."""
+        """Make a complete generation current in one atomic step; keep the KEEP_PREVIOUS before it."""
         final = self.root / f"gen-{number:06d}"
         _fsync_tree(partial)
         partial.rename(final)
@@ -80,7 +113,7 @@ class IndexFolder:
         _fsync_dir(self.root)
         for child in self.root.iterdir():
             match = _GENERATION.match(child.name)
-            if match and not match.group(2) and int(match.group(1)) < number - 1:
+            if match and not match.group(2) and int(match.group(1)) < number - KEEP_PREVIOUS:
                 shutil.rmtree(child, ignore_errors=True)
         return final
 
@@ -103,11 +136,10 @@ def _fsync_tree(root: Path) -> None:
     _fsync_dir(root)
 
 
-class Index:
-    """An opened generation: documents, paragraphs, keyword index, vectors, embedder."""
+class Generation:
+    """A complete generation's documents, paragraphs and vectors, as the next build reuses them."""
 
-    def __init__(self, settings: Settings, folder: Path, manifest: dict):
-        self.settings = settings
+    def __init__(self, folder: Path, manifest: dict):
         self.folder = folder
         self.manifest = manifest
         self.documents: dict[str, Document] = {}
@@ -116,8 +148,23 @@ class Index:
                 doc = Document.from_json(json.loads(line))
                 self.documents[doc.doc_id] = doc
         self.paragraphs: list[Paragraph] = [p for d in self.documents.values() for p in d.paragraphs()]
-        self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.vectors = vectors.load(folder / "vectors.npy")
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        """Paragraph text -> its vector, so unchanged paragraphs are never embedded twice."""
+        if len(self.vectors) != len(self.paragraphs):
+            return {}
+        return {p.text: self.vectors[row] for row, p in enumerate(self.paragraphs)}
+
+
+class Index(Generation):
+    """An opened generation for searching: adds the keyword index, row lookup and the embedder."""
+
+    def __init__(self, settings: Settings, folder: Path, manifest: dict):
+        super().__init__(folder, manifest)
+        self.settings = settings
+        self.rows = {p.key: row for row, p in enumerate(self.paragraphs)}
+        self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path())
         self._check()
 

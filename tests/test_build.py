@@ -6,7 +6,7 @@ import pytest
 from indexer.build import build_index
 from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
-from indexer.store import Index, IndexFolder
+from indexer.store import SCHEMA_VERSION, Index, IndexFolder
 
 from .conftest import CORPUS, make_settings, write
 
@@ -19,7 +19,7 @@ def test_sample_corpus_summary(built, index):
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
     assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == SCHEMA_VERSION
 
 
 def test_paragraph_records_carry_their_citation(index):
@@ -43,7 +43,9 @@ def test_unchanged_corpus_is_not_rebuilt_and_changes_are(tmp_path):
     assert not changed.up_to_date and changed.documents == 2 and changed.generation == "gen-000002"
     forced = build_index(settings, rebuild=True, progress=False)
     assert forced.generation == "gen-000003"
-    assert sorted(p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("gen")) == ["gen-000002", "gen-000003"]
+    build_index(settings, rebuild=True, progress=False)
+    generations = sorted(p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("gen"))
+    assert generations == ["gen-000002", "gen-000003", "gen-000004"]  # the current one and two before it
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
@@ -51,7 +53,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     write(docs, "good.txt", GOOD)
     write(docs, "empty.txt", "")
     write(docs, "binary.txt", b"\x00\x01\x02PNG")
-    write(docs, "report.pdf", b"%PDF-1.4")
+    write(docs, "report.xls", b"\xd0\xcf\x11\xe0")
     write(docs, "only-heading.md", "# Just a heading")
     write(docs, ".hidden.txt", "ignored")
     write(docs, "cp1252.txt", "The Commissioner’s view – in full.".encode("cp1252"))
@@ -60,9 +62,10 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     reasons = {s.source: (s.reason, s.failed) for s in report.skipped}
     assert reasons == {
         "binary.txt": ("binary file, not text (contains NUL bytes)", True),
-        "empty.txt": ("empty file", True),
+        "empty.txt": ("empty file (0 bytes)", True),
         "only-heading.md": ("no paragraphs of text found", True),
-        "report.pdf": ("unsupported format .pdf (Precedent reads .txt and .md)", False),
+        "report.xls": ("unsupported format .xls (Precedent reads .docx, .htm, .html, .markdown, .md, .pdf, .txt)",
+                       False),
     }
     assert report.documents == 3
     index = Index.open(make_settings(tmp_path / "ix"))
@@ -143,7 +146,7 @@ def test_other_model_setting_is_a_mismatch(copied_index, tmp_path):
 
 
 def test_corpus_folder_is_the_shipped_one():
-    assert sorted(p.name for p in CORPUS.iterdir()) == [
+    assert sorted(p.name for p in CORPUS.glob("*.txt")) == [
         "2019-10-15-pcc-response-halton-jtai.txt",
         "2019-halton-jtai-briefing-for-schools.txt",
         "2020-04-17-pcc-response-national-child-protection-thematic.txt",

@@ -21,7 +21,8 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert data["query"] == "what did we say about custody detention" and data["mode"] == "hybrid"
     assert len(data["results"]) == 10
     assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
-                                       "source", "url", "matched_terms", "highlights"}
+                                       "page", "role", "label", "doc_type", "author", "source", "url",
+                                       "matched_terms", "highlights", "citation"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
     assert ("2020-04", 5) in top5 and {("2023-06", 10), ("2023-06", 11)} <= top5
 
@@ -31,7 +32,8 @@ def test_search_readable_output_has_a_citation_line(capsys, settings, index):
                        "--index-dir", str(settings.index_dir))
     assert code == 0
     assert out.startswith("1. With immediate effect, all chief constables")
-    assert "— HMICFRS Inspection of the Effectiveness" in out and "2023-12-08 · Recommendation 9 · ¶9" in out
+    assert "— John Dwyer, HMICFRS Inspection of the Effectiveness" in out
+    assert "England and Wales, 8 December 2023, Recommendation 9, ¶9\n" in out
     assert "/doc/2023-12-pcc-response-group-based-cse-thematic#p9" in out and "\n2. " in out and "\n3. " not in out
 
 
@@ -60,15 +62,27 @@ def test_bad_environment_setting_names_the_variable(capsys, monkeypatch):
 def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
     docs = tmp_path / "docs"
     write(docs, "a.txt", "The custody suite was inspected and found wanting.")
-    write(docs, "b.pdf", b"%PDF")
+    write(docs, "b.xls", b"\xd0\xcf\x11\xe0")
     write(docs, "c.txt", "")
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
-    assert code == 1  # a file failed; the rest is indexed
-    assert "Indexed 1 document, 1 paragraph in" in out
-    assert "Skipped 1 file:\n  b.pdf: unsupported format .pdf" in out
-    assert "Failed 1 file:\n  c.txt: empty file" in out
+    assert code == 2  # a file failed; the rest is indexed
+    assert "Indexed 1 document, 1 paragraph in" in out and ": 1 new or changed, 0 unchanged, 0 removed." in out
+    assert "Embedded 1 paragraph (" in out and "reused the vectors of 0." in out
+    assert "Skipped 1 file:\n  b.xls: unsupported format .xls" in out
+    assert "Failed 1 file:\n  c.txt: empty file (0 bytes)" in out
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"))
-    assert out.startswith("Index is up to date: 1 document, 1 paragraph") and "nothing to do" in out
+    assert code == 2 and out.startswith("Index is up to date: 1 document, 1 paragraph") and "nothing to embed" in out
+    code, out, _ = run(capsys, "status", "--index-dir", str(tmp_path / "ix"))
+    assert code == 0 and f"Index: {tmp_path / 'ix'} (gen-000001, built " in out
+    assert "Model: sentence-transformers/all-MiniLM-L6-v2 (384 dimensions)" in out
+    assert "Documents: 1, paragraphs: 1, skipped: 1, failed: 1" in out
+    assert "Last run: 1 new or changed, 0 removed, 1 paragraph embedded" in out
+    assert "Failed 1 file:\n  c.txt: empty file (0 bytes)" in out
+
+
+def test_status_without_an_index(capsys, tmp_path):
+    code, out, err = run(capsys, "status", "--index-dir", str(tmp_path / "none"))
+    assert code == 1 and out == "" and err.startswith("Error: No usable index in") and "precedent index" in err
 
 
 def test_index_of_a_missing_folder(capsys, tmp_path):

@@ -20,8 +20,17 @@ def kw(tmp_path_factory):
     return keyword.KeywordIndex(folder)
 
 
+def row(key: str) -> int:
+    return int(key.split("#p")[1]) - 1
+
+
 def pids(kw, q):
-    return [pid for pid, _ in kw.search(q, 10)]
+    return [row(key) for key, _ in kw.search(q, 10)]
+
+
+def matching(kw, q):
+    keys = kw.matching(q)
+    return None if keys is None else {row(key) for key in keys}
 
 
 def test_natural_language_query_is_or_with_a_bonus_for_more_words(kw):
@@ -37,7 +46,7 @@ def test_stemming_matches_word_forms(kw):
 
 def test_quoted_phrase_requires_the_words_in_order(kw):
     assert pids(kw, '"problem profiles"') == [2]
-    assert kw.matching('"problem profiles"') == {2}
+    assert matching(kw, '"problem profiles"') == {2}
 
 
 def test_and_or_not(kw):
@@ -46,8 +55,8 @@ def test_and_or_not(kw):
     assert set(pids(kw, "knife -halton")) == {5}
     assert set(pids(kw, "suite OR profiles")) == {1, 2, 3}
     assert set(pids(kw, "NOT knife NOT custody")) == {2, 3}
-    assert kw.matching("crime -warrington") == {4}
-    assert kw.matching("knife crime") is None  # a bag of words constrains nothing
+    assert matching(kw, "crime -warrington") == {4}
+    assert matching(kw, "knife crime") is None  # a bag of words constrains nothing
 
 
 def test_hyphenated_words_are_not_negations(kw):

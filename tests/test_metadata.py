@@ -1,7 +1,8 @@
 import pytest
 
-from indexer.documents import SourceFile, load
+from indexer.documents import SourceFile, discover, load
 from indexer.metadata import parse_date
+from indexer.records import Metadata
 
 from .conftest import CORPUS
 
@@ -21,29 +22,81 @@ def test_parse_date(text, iso):
 
 
 def doc(name):
-    path = CORPUS / name
-    return load(SourceFile(path, name), path.read_bytes(), path.stem)
+    """A sample document loaded the way the build loads it, sidecar included."""
+    files, _ = discover([CORPUS])
+    file = next(f for f in files if f.source == name)
+    sidecar = file.sidecar.read_bytes() if file.sidecar else None
+    document, problems = load(file, file.path.read_bytes(), file.path.stem, sidecar)
+    assert problems == []
+    return document
 
 
-@pytest.mark.parametrize("name, title, date", [
-    ("2019-10-15-pcc-response-halton-jtai.txt",
-     "Joint targeted area inspection of the multi-agency response to child exploitation in Halton", "2019-10-15"),
-    ("2019-halton-jtai-briefing-for-schools.txt", "Joint Targeted Area Inspection", None),
-    ("2020-04-17-pcc-response-national-child-protection-thematic.txt",
-     "Response of David Keane, Police & Crime Commissioner for Cheshire", "2020-04-17"),
-    ("2023-06-pcc-response-cheshire-child-protection-review.txt",
-     "Cheshire – National child protection inspection post-inspection review", "2023-06-06"),
-    ("2023-12-pcc-response-group-based-cse-thematic.txt",
-     "HMICFRS Inspection of the Effectiveness of the Response to Group-Based Child Sexual Exploitation "
-     "in England and Wales", "2023-12-08"),
-])
-def test_sample_document_title_and_date(name, title, date):
-    d = doc(name)
-    assert (d.title, d.date, d.source) == (title, date, name)
+SAMPLES = {
+    "2019-10-15-pcc-response-halton-jtai.txt": Metadata(
+        title="Joint targeted area inspection of the multi-agency response to child exploitation in Halton",
+        date="2019-10-15", published=None, signed="2019-10-15", doc_type="pcc_response",
+        inspectorate="joint", inspection_type="JTAI", author="David Keane",
+        author_role="Police & Crime Commissioner", area="Halton"),
+    "2019-halton-jtai-briefing-for-schools.txt": Metadata(
+        title="Joint Targeted Area Inspection", date=None, published=None, signed=None, doc_type="briefing",
+        inspectorate="joint", inspection_type="JTAI", author=None, author_role=None, area="Halton"),
+    "2020-04-17-pcc-response-national-child-protection-thematic.txt": Metadata(
+        title="Response to the HMICFRS National Child Protection Inspections 2019 thematic report",  # sidecar
+        date="2020-04-17", published="2020-02-27", signed="2020-04-17", doc_type="pcc_response",
+        inspectorate="HMICFRS", inspection_type="National Thematic", author="David Keane",
+        author_role="Police & Crime Commissioner", area="Cheshire"),
+    "2023-06-pcc-response-cheshire-child-protection-review.txt": Metadata(
+        title="Cheshire – National child protection inspection post-inspection review",
+        date="2023-06-06", published="2023-06-06", signed=None, doc_type="pcc_response",
+        inspectorate="HMICFRS", inspection_type="Force Specific", author="John Dwyer",
+        author_role="Police and Crime Commissioner for Cheshire", area="Cheshire"),
+    "2023-12-pcc-response-group-based-cse-thematic.txt": Metadata(
+        title="HMICFRS Inspection of the Effectiveness of the Response to Group-Based Child Sexual Exploitation "
+              "in England and Wales",
+        date="2023-12-08", published="2023-12-08", signed=None, doc_type="pcc_response",
+        inspectorate="HMICFRS", inspection_type="National Thematic", author="John Dwyer",
+        author_role="Police and Crime Commissioner for Cheshire", area="Cheshire"),
+}
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("field", Metadata.names())
+def test_sample_document_metadata(name, field):
+    assert getattr(doc(name).meta, field) == getattr(SAMPLES[name], field)
+
+
+def roles(name):
+    return [(b.paragraph, b.role, b.label) for b in doc(name).blocks if b.kind == "paragraph"]
+
+
+def test_paragraph_roles_of_a_response_with_numbered_recommendations():
+    got = roles("2023-12-pcc-response-group-based-cse-thematic.txt")
+    assert got[:5] == [(n, "summary", None) for n in range(1, 6)]
+    assert got[5:10] == [(6, "recommendation", "Recommendation 2"), (7, "recommendation", "Recommendation 4"),
+                         (8, "recommendation", "Recommendation 8"), (9, "recommendation", "Recommendation 9"),
+                         (10, "area_for_improvement", "AFI 1")]
+    assert got[10:14] == [(n, "force_response", None) for n in range(11, 15)]
+    assert got[14:] == [(n, "commissioner_response", None) for n in range(15, 19)]
+
+
+def test_paragraphs_of_a_pcc_letter_without_headings_are_the_commissioners():
+    assert {role for _, role, _ in roles("2019-10-15-pcc-response-halton-jtai.txt")} == {"commissioner_response"}
+    assert {role for _, role, _ in roles("2019-halton-jtai-briefing-for-schools.txt")} == {"other"}
+
+
+def test_lead_label_in_the_text_names_the_item(tmp_path):
+    path = tmp_path / "2021-03-04-report.md"
+    path.write_text("# Areas for improvement\n\nThe force should train staff.\n\n"
+                    "Recommendation 3: By March the force should publish its plan.\n\n"
+                    "Cause of concern 2 - Children wait too long in custody.")
+    document, _ = load(SourceFile(path, path.name), path.read_bytes(), "r")
+    assert [(b.role, b.label) for b in document.blocks if b.kind == "paragraph"] == [
+        ("area_for_improvement", None), ("recommendation", "Recommendation 3"),
+        ("cause_of_concern", "Cause of concern 2")]
 
 
 def test_file_name_date_is_the_last_resort(tmp_path):
     path = tmp_path / "2021-03-04-note.txt"
     path.write_text("A short note about nothing in particular.")
-    d = load(SourceFile(path, path.name), path.read_bytes(), "n")
-    assert (d.title, d.date) == ("Note", "2021-03-04")
+    d, _ = load(SourceFile(path, path.name), path.read_bytes(), "n")
+    assert (d.title, d.date, d.meta.doc_type, d.meta.author) == ("Note", "2021-03-04", "other", None)

@@ -72,7 +72,7 @@ def test_document_page_has_anchors_headings_and_table(client):
 
 def test_document_json_twin(client):
     doc = client.get(f"/api/doc/{CSE}").get_json()
-    assert doc["doc_id"] == CSE and doc["date"] == "2023-12-08"
+    assert doc["doc_id"] == CSE and doc["meta"]["date"] == "2023-12-08" and doc["meta"]["author"] == "John Dwyer"
     assert [b["paragraph"] for b in doc["blocks"] if b["kind"] == "paragraph"] == list(range(1, 19))
 
 

@@ -3,7 +3,9 @@
 The index is opened once, when the app is created, and kept on the app; views
 reach it through ``get_index``. When there is no index yet the app still
 starts, answers 503 with the command to run, and opens the index as soon as it
-appears.
+appears. When ``precedent index`` publishes a new generation, the next request
+opens it while the requests already running finish on the old one; if it
+cannot be opened, the old one goes on serving.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from flask import Flask, current_app
 
 from indexer.config import Settings
 from indexer.errors import PrecedentError
-from indexer.store import Index
+from indexer.store import Index, IndexFolder
 
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
@@ -39,10 +41,25 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
 
 
 def get_index() -> Index:
-    """The app's index; opens it on first use if it was missing at start. Raises PrecedentError."""
+    """The app's index, the newest generation on disk. Raises PrecedentError when there is none."""
     config = current_app.config
-    if config["PRECEDENT_INDEX"] is None:
+    index = config["PRECEDENT_INDEX"]
+    if index is None:
         with current_app.extensions["precedent_lock"]:
             if config["PRECEDENT_INDEX"] is None:
                 config["PRECEDENT_INDEX"] = Index.open(config["PRECEDENT_SETTINGS"])
+        return config["PRECEDENT_INDEX"]
+    latest = IndexFolder(index.settings.index_dir).current_name()
+    if latest in (None, index.folder.name, config.get("PRECEDENT_UNOPENABLE")):
+        return index
+    lock = current_app.extensions["precedent_lock"]
+    if not lock.acquire(blocking=False):
+        return index  # another request is opening it; this one is served by the current index
+    try:
+        config["PRECEDENT_INDEX"] = Index.open(index.settings)
+    except PrecedentError as error:
+        config["PRECEDENT_UNOPENABLE"] = latest
+        current_app.logger.warning("Still serving %s: %s", index.folder.name, error)
+    finally:
+        lock.release()
     return config["PRECEDENT_INDEX"]

@@ -6,12 +6,11 @@ touch whoosh or numpy.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, render_template, request
 from markupsafe import Markup, escape
 
 from indexer.errors import QueryError
+from indexer.metadata import long_date
 from indexer.search import MODES, check_request, search
 
 from . import get_index
@@ -34,10 +33,7 @@ def highlight(text: str, spans) -> Markup:
 @bp.app_template_filter("longdate")
 def longdate(iso: str | None) -> str:
     """'2019-10-15' -> '15 October 2019', the way the letters write dates."""
-    if not iso:
-        return "undated"
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
+    return long_date(iso) or "undated"
 
 
 def _search_args():

@@ -1,0 +1,49 @@
+"""What each paragraph is: a finding, a recommendation, a response to one.
+
+Staff ask for "only the Commissioner's response" or "what did we say to
+Recommendation 9", so every paragraph gets a ``role`` (a key of
+``records.ROLES``) and, for numbered items, a ``label``. Both come from the
+paragraph's own lead label ("AFI 1 - …", "Recommendation 3: …"), else from
+its section heading, else from the kind of document: a paragraph in a PCC
+response that sits under no telling heading is the Commissioner speaking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .records import Block
+
+_NUMBERED = [
+    (re.compile(r"^(?:recommendation|rec\.?)\s*(\d+[a-z]?)\b", re.I), "recommendation", "Recommendation {}"),
+    (re.compile(r"^(?:AFI|area for improvement)\s*(\d+)\b", re.I), "area_for_improvement", "AFI {}"),
+    (re.compile(r"^cause of concern\s*(\d+)\b", re.I), "cause_of_concern", "Cause of concern {}"),
+]
+_SECTIONS = [
+    (re.compile(r"(?:commissioner|\bpcc|\bopcc)['’]?s?\s+response|response of\b.*\bcommissioner", re.I),
+     "commissioner_response"),
+    (re.compile(r"(?:constabulary|force|chief constable)['’]?s?\s+response", re.I), "force_response"),
+    (re.compile(r"\bsummary\b|\bkey findings\b", re.I), "summary"),
+    (re.compile(r"^recommendations?\b", re.I), "recommendation"),
+    (re.compile(r"\bareas? for improvement\b", re.I), "area_for_improvement"),
+    (re.compile(r"\bcauses? of concern\b", re.I), "cause_of_concern"),
+]
+_DEFAULT = {"pcc_response": "commissioner_response", "force_response": "force_response"}
+
+
+def assign_roles(blocks: list[Block], doc_type: str) -> list[Block]:
+    """The blocks with ``role`` and ``label`` set on every paragraph."""
+    return [replace(b, **_role(b, doc_type)) if b.kind == "paragraph" else b for b in blocks]
+
+
+def _role(block: Block, doc_type: str) -> dict:
+    for text in (block.text, block.section or ""):
+        for pattern, role, label in _NUMBERED:
+            match = pattern.match(text)
+            if match:
+                return {"role": role, "label": label.format(match.group(1))}
+    for pattern, role in _SECTIONS:
+        if pattern.search(block.section or ""):
+            return {"role": role, "label": None}
+    return {"role": _DEFAULT.get(doc_type, "other"), "label": None}
