@@ -153,3 +153,91 @@ def test_corpus_folder_is_the_shipped_one():
         "2023-06-pcc-response-cheshire-child-protection-review.txt",
         "2023-12-pcc-response-group-based-cse-thematic.txt",
     ]
+
+
+def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    write(docs, "b.txt", "Knife crime in Halton fell.\n\nThe partnership met monthly.")
+    write(docs, "c.txt", "A third document about training.")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    first = build_index(settings, progress=False)
+    assert (first.added, first.embedded, first.removed) == (3, 5, 0)
+
+    write(docs, "b.txt", "Knife crime in Halton fell.\n\nThe partnership now meets weekly.")  # one paragraph edited
+    (docs / "c.txt").unlink()
+    write(docs, "d.txt", "The custody suite was inspected in 2021 and found wanting.")  # text seen before, in a.txt
+    second = build_index(settings, progress=False)
+    assert (second.added, second.removed, second.embedded) == (2, 1, 1)  # only the edited paragraph is new text
+    index = Index.open(settings)
+    assert sorted(index.documents) == ["a", "b", "d"] and len(index.paragraphs) == second.paragraphs == 5
+    assert index.keyword.doc_count == 5
+    assert [key for key, _ in index.keyword.search("weekly", 5)] == ["b#p2"]
+    assert index.keyword.search("monthly", 5) == [] and index.keyword.search("third", 5) == []
+    full = make_settings(tmp_path / "full", corpus=str(docs))
+    build_index(full, progress=False)
+    fresh = Index.open(full)
+    for p in index.paragraphs:  # reused vectors are the vectors a full build computes
+        assert index.vectors[index.rows[p.key]] @ fresh.vectors[fresh.rows[p.key]] > 0.9999
+
+
+def test_unchanged_rerun_loads_no_model(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    write(docs, "notes.xls", b"\xd0\xcf\x11\xe0")  # a new skipped file: a new generation, still nothing to embed
+
+    def no_model(*args):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("indexer.vectors.Embedder.__init__", no_model)
+    again = build_index(settings, progress=False)
+    assert not again.up_to_date and again.embedded == 0 and again.added == 0 and again.generation == "gen-000002"
+    assert build_index(settings, progress=False).up_to_date
+
+
+def test_sidecar_overrides_metadata_and_a_bad_one_is_reported(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "letter.txt", GOOD)
+    write(docs, "letter.meta.json", '{"title": "Letter to the Chief Constable", "author": "Jane Doe", '
+                                    '"signed": "3 March 2022", "doc_type": "inspection"}')
+    write(docs, "front.md", "---\ntitle: Front matter title\narea: Halton\n---\nA paragraph about custody.")
+    write(docs, "bad.txt", "A paragraph about training.")
+    write(docs, "bad.meta.json", '{"title": "x", "autor": "typo"}')
+    write(docs, "orphan.meta.json", "{}")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    report = build_index(settings, progress=False)
+    index = Index.open(settings)
+    letter, front, bad = (index.document(d).meta for d in ("letter", "front", "bad"))
+    assert (letter.title, letter.author, letter.signed, letter.date, letter.doc_type) == (
+        "Letter to the Chief Constable", "Jane Doe", "2022-03-03", "2022-03-03", "inspection")
+    assert (front.title, front.area) == ("Front matter title", "Halton")
+    assert index.document("front").blocks[0].text == "A paragraph about custody."
+    assert bad.title == "Bad"  # indexed without its broken sidecar
+    reasons = {s.source: s.reason for s in report.failed}
+    assert reasons == {
+        "bad.meta.json": "unknown field 'autor'; use title, date, published, signed, doc_type, inspectorate, "
+                         "inspection_type, author, author_role, area; bad.txt was indexed without it",
+        "orphan.meta.json": "metadata for a document that is not here; rename or remove it",
+    }
+    write(docs, "letter.meta.json", '{"title": "Corrected title"}')
+    rerun = build_index(settings, progress=False)
+    assert rerun.added == 1 and rerun.embedded == 0
+    assert Index.open(settings).document("letter").title == "Corrected title"
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "must be a JSON object"),
+    ('{"published": "soon"}', "field 'published': 'soon' is not a date"),
+    ('{"doc_type": "memo"}', "field 'doc_type' must be one of inspection, pcc_response"),
+    ('{"author": 7}', "field 'author' must be text or null, got int"),
+])
+def test_malformed_sidecar_names_the_problem(tmp_path, content, reason):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    write(docs, "a.txt.meta.json", content)
+    report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    [failed] = report.failed
+    assert failed.source == "a.txt.meta.json" and reason in failed.reason and report.documents == 1
