@@ -1,15 +1,21 @@
 """`precedent serve` as a real process, queried over HTTP."""
 
 import json
+import threading
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from indexer.build import build_index
+
+from .conftest import make_settings, write
 
 PRECEDENT = Path(sys.executable).with_name("precedent")
 
@@ -20,15 +26,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(settings, index, tmp_path_factory):
+@contextmanager
+def serving(index_dir: Path, log: Path):
+    """A `precedent serve` process on a free port; yields its base URL once it answers."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as output:
-        process = subprocess.Popen(
-            [str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(settings.index_dir)],
-            stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir)],
+                                   stdout=output, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -43,7 +48,13 @@ def server(settings, index, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=20)
-    assert f"serving {settings.index_dir} at {base}/" in log.read_text()
+    assert f"serving {index_dir} at {base}/" in log.read_text()
+
+
+@pytest.fixture(scope="module")
+def server(settings, index, tmp_path_factory):
+    with serving(settings.index_dir, tmp_path_factory.mktemp("server") / "serve.log") as base:
+        yield base
 
 
 def get(url):
@@ -72,3 +83,33 @@ def test_real_server_pages_and_errors(server):
 
 def test_server_binds_loopback_by_default(server):
     assert server.startswith("http://127.0.0.1:")
+
+
+def test_new_generations_are_served_without_a_restart_or_a_failed_request(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "The custody suite was inspected in 2021 and found wanting.")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    statuses, stop = [], threading.Event()
+
+    def hammer(base):
+        while not stop.is_set():
+            statuses.append(get(base + "/api/search?q=custody+suite&k=3")[0])
+
+    with serving(settings.index_dir, tmp_path / "serve.log") as base:
+        worker = threading.Thread(target=hammer, args=(base,))
+        worker.start()
+        try:
+            for n in range(1, 4):
+                write(docs, f"new-{n}.txt", f"Document number {n} mentions the zebra crossing{n} outside the station.")
+                build_index(settings, progress=False)
+                deadline = time.monotonic() + 30
+                while f"new-{n}" not in get(base + f"/api/search?q=crossing{n}&mode=keyword")[2]:
+                    assert time.monotonic() < deadline, f"generation {n + 1} was not picked up"
+                    time.sleep(0.2)
+        finally:
+            stop.set()
+            worker.join()
+        status = json.loads(get(base + "/api/status")[2])
+    assert status["generation"] == 4 and status["counts"]["documents"] == 4
+    assert len(statuses) > 10 and set(statuses) == {200}

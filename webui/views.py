@@ -11,11 +11,18 @@ from markupsafe import Markup, escape
 
 from indexer.errors import QueryError
 from indexer.metadata import long_date
+from indexer.records import DOC_TYPES, ROLES
 from indexer.search import MODES, check_request, search
 
 from . import get_index
 
 bp = Blueprint("precedent", __name__)
+
+
+@bp.app_context_processor
+def labels() -> dict:
+    """Display names for the role and document-type keys stored in the index."""
+    return {"roles": ROLES, "doc_types": DOC_TYPES}
 
 
 @bp.app_template_filter("highlight")
