@@ -76,13 +76,16 @@ def structure(blocks: list[Block]) -> list[Block]:
 
     A paragraph's section is the heading above it, or the label it carries
     (which then also heads the paragraphs after it). Paragraphs are numbered
-    from 1; headings after the last paragraph are a signature, not a section.
+    from 1. Headings and short unpunctuated lines after the last sentence
+    are a signature ("John Dwyer / Police and Crime Commissioner"), not a
+    section or a paragraph.
     """
     result, count, section = [], 0, None
-    last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph"), default=-1)
+    last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph" and not _signature_line(b.text)),
+               default=-1)
     for i, block in enumerate(blocks):
-        if block.kind == "heading" and i > last:
-            block = replace(block, kind="meta")
+        if block.kind in ("heading", "paragraph") and i > last:
+            block = replace(block, kind="meta", section=None)
         elif block.kind == "heading":
             section = block.text
         elif block.kind == "paragraph":
@@ -91,6 +94,10 @@ def structure(blocks: list[Block]) -> list[Block]:
             block = replace(block, section=section, paragraph=count)
         result.append(block)
     return result
+
+
+def _signature_line(text: str) -> bool:
+    return len(text.split()) <= 6 and not text.endswith(_TERMINAL[:4])
 
 
 def _raw_blocks(text: str) -> list[list[str]]:

@@ -102,9 +102,11 @@ def test_new_generations_are_served_without_a_restart_or_a_failed_request(tmp_pa
         try:
             for n in range(1, 4):
                 write(docs, f"new-{n}.txt", f"Document number {n} mentions the zebra crossing{n} outside the station.")
+                before = len(statuses)
                 build_index(settings, progress=False)
                 deadline = time.monotonic() + 30
-                while f"new-{n}" not in get(base + f"/api/search?q=crossing{n}&mode=keyword")[2]:
+                while f"new-{n}" not in get(base + f"/api/search?q=crossing{n}&mode=keyword")[2] \
+                        or len(statuses) < before + 3:
                     assert time.monotonic() < deadline, f"generation {n + 1} was not picked up"
                     time.sleep(0.2)
         finally:
@@ -112,4 +114,4 @@ def test_new_generations_are_served_without_a_restart_or_a_failed_request(tmp_pa
             worker.join()
         status = json.loads(get(base + "/api/status")[2])
     assert status["generation"] == 4 and status["counts"]["documents"] == 4
-    assert len(statuses) > 10 and set(statuses) == {200}
+    assert len(statuses) >= 9 and set(statuses) == {200}
