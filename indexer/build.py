@@ -75,7 +75,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         if previous and previous.manifest["corpus"]["fingerprint"] == fingerprint:
             return _up_to_date(previous, settings.index_dir, started)
         report = BuildReport(settings.index_dir)
-        documents, reused = _documents(sources, previous, settings, skipped, report)
+        documents, reused = _documents(sources, previous, settings, skipped, report, progress)
         if not documents:
             where = ", ".join(str(p) for p in paths)
             raise PrecedentError(f"{where}: no document could be indexed ({len(skipped)} files skipped or failed); "
@@ -114,17 +114,22 @@ def _read_sources(paths: list[Path], max_mb: int) -> tuple[list[_Source], list[S
 
 
 def _documents(sources: list[_Source], previous: Generation | None, settings: Settings,
-               skipped: list[Skipped], report: BuildReport) -> tuple[list[Document], set[str]]:
+               skipped: list[Skipped], report: BuildReport, progress: bool) -> tuple[list[Document], set[str]]:
     """All documents, and the ids of those reused unchanged from the previous generation."""
+    from tqdm import tqdm
+
     ids = doc_ids([s.file for s in sources])
     known = {entry["source"]: entry for entry in previous.manifest["files"]["indexed"]} if previous else {}
     documents, reused = [], set()
+    bar = tqdm(total=len(sources), desc="Reading", unit="file", disable=not progress, leave=False)
     for source in sources:
+        bar.update()
         doc_id, entry = ids[source.file.source], known.get(source.file.source)
         if entry and entry["key"] == source.key and entry["doc_id"] == doc_id:
             documents.append(previous.documents[doc_id])
             reused.add(doc_id)
             continue
+        bar.set_postfix_str(source.file.source[-40:], refresh=False)
         try:
             sidecar = source.sidecar if source.sidecar != b"\0" else None
             document, problems = load(source.file, source.data, doc_id, sidecar, settings.ocr)
@@ -134,6 +139,7 @@ def _documents(sources: list[_Source], previous: Generation | None, settings: Se
         documents.append(document)
         skipped.extend(problems)
         report.added += 1
+    bar.close()
     if previous:
         kept = {d.doc_id for d in documents}
         report.removed = sum(1 for doc_id in previous.documents if doc_id not in kept)

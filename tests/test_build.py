@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 
 import pytest
@@ -241,3 +242,15 @@ def test_malformed_sidecar_names_the_problem(tmp_path, content, reason):
     report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
     [failed] = report.failed
     assert failed.source == "a.txt.meta.json" and reason in failed.reason and report.documents == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions (a broken link "
+                                              "stands in for an unreadable file in test_formats)")
+def test_file_without_read_permission_is_reported(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "good.txt", GOOD)
+    locked = write(docs, "locked.txt", GOOD)
+    locked.chmod(0)
+    report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    assert [(s.source, s.reason) for s in report.failed] == [
+        ("locked.txt", "cannot be read (Permission denied); check that it exists and is readable")]
