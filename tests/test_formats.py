@@ -149,3 +149,15 @@ def test_pdf_results_cite_their_page(mixed):
     rec9 = next(r for r in from_pdf if r.label == "Recommendation 9")
     assert rec9.citation.endswith(f"Recommendation 9, p. {rec9.page} ¶10")
     assert all(r.page is None for r in response.results if r.doc_id != PDF)
+
+
+def test_document_view_marks_pdf_pages(mixed):
+    from webui import create_app
+
+    _, settings, _, _ = mixed
+    client = create_app({"TESTING": True, "PRECEDENT_WARM": False}, settings=settings).test_client()
+    page = client.get(f"/doc/{PDF}").get_data(as_text=True)
+    assert '<p class="page" id="page-1">Page 1</p>' in page and '<p class="page" id="page-2">Page 2</p>' in page
+    assert "OFFICIAL - Cheshire OPCC response" not in page and "Page 1 of" not in page  # running header, footer
+    found = client.get("/api/search?q=victim+blaming&mode=keyword&k=20").get_json()["results"]
+    assert any(r["doc_id"] == PDF and r["page"] and f"p. {r['page']} ¶" in r["citation"] for r in found)
