@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import keyword, vectors
+from . import duplicates, keyword, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
 from .errors import LoadError, PrecedentError
+from .metadata import context
 from .records import Document
 from .store import SCHEMA_VERSION, Generation, IndexFolder
 
@@ -40,6 +41,7 @@ class BuildReport:
     added: int = 0  # documents parsed in this run: new or changed files
     removed: int = 0  # documents of the previous generation no longer in the corpus
     embedded: int = 0  # paragraphs embedded in this run; the rest reused their vectors
+    folded: int = 0  # paragraphs near-identical to one in another document, shown as one result
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -74,6 +76,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         previous = None if rebuild else folder.open_current(settings)
         if previous and previous.manifest["corpus"]["fingerprint"] == fingerprint:
             return _up_to_date(previous, settings.index_dir, started)
+        cache = previous or (None if rebuild else folder.vector_cache(settings))
         report = BuildReport(settings.index_dir)
         documents, reused = _documents(sources, previous, settings, skipped, report, progress)
         if not documents:
@@ -83,7 +86,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         report.skipped = sorted(skipped, key=lambda s: s.source)
         number, partial = folder.begin()
         try:
-            dimension = _write_generation(partial, settings, documents, reused, previous, report, progress)
+            dimension = _write_generation(partial, settings, documents, reused, previous, cache, report, progress)
             _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, sources, report)
             report.generation = folder.publish(number, partial).name
         finally:
@@ -149,19 +152,29 @@ def _documents(sources: list[_Source], previous: Generation | None, settings: Se
 
 
 def _write_generation(folder: Path, settings: Settings, documents: list[Document], reused: set[str],
-                      previous: Generation | None, report: BuildReport, progress: bool) -> int:
-    """Write documents, keyword index and vectors, check they agree; returns the vector dimension."""
+                      previous: Generation | None, cache: Generation | None, report: BuildReport,
+                      progress: bool) -> int:
+    """Write documents, keyword index and vectors, check they agree; returns the vector dimension.
+
+    ``previous`` is the generation to update; ``cache`` one whose vectors may be reused.
+    """
     paragraphs = [p for d in documents for p in d.paragraphs()]
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    matrix = _vectors(settings, paragraphs, previous, report, progress)
+    matrix = _vectors(settings, paragraphs, cache, report, progress)
     vectors.save(folder / "vectors.npy", matrix)
+    twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
+    (folder / "duplicates.json").write_text(json.dumps([[paragraphs[row].key for row in group] for group in twins]),
+                                            encoding="utf-8")
+    report.folded = sum(len(group) for group in twins)
+    contexts = {d.doc_id: context(d.meta) for d in documents}
     if previous:
         changed = [p for p in paragraphs if p.doc_id not in reused]
-        keyword.build(folder / "keyword", changed, previous.folder / "keyword", set(previous.documents) - reused)
+        keyword.build(folder / "keyword", changed, contexts, previous.folder / "keyword",
+                      set(previous.documents) - reused)
     else:
-        keyword.build(folder / "keyword", paragraphs)
+        keyword.build(folder / "keyword", paragraphs, contexts)
     keys = keyword.stored_keys(folder / "keyword")
     if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
@@ -169,12 +182,12 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     return matrix.shape[1]
 
 
-def _vectors(settings: Settings, paragraphs, previous: Generation | None, report: BuildReport,
+def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: BuildReport,
              progress: bool) -> np.ndarray:
     """One row per paragraph: reused where the same text was embedded before, else embedded now."""
     from tqdm import tqdm
 
-    reusable = previous.vectors_by_text() if previous else {}
+    reusable = cache.vectors_by_text() if cache else {}
     rows = [reusable.get(p.text) for p in paragraphs]
     todo = [i for i, row in enumerate(rows) if row is None]
     if not todo:
@@ -201,7 +214,8 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},
-        "run": {"added": report.added, "removed": report.removed, "embedded": report.embedded},
+        "run": {"added": report.added, "removed": report.removed, "embedded": report.embedded,
+                "folded": report.folded},
         "files": {
             "indexed": [{"source": d.source, "doc_id": d.doc_id, "key": keys[d.source],
                          "paragraphs": len(d.paragraphs())} for d in documents],

@@ -1,4 +1,4 @@
-"""The ``precedent`` command: index, search, status, serve.
+"""The ``precedent`` command: index, search, eval, status, serve.
 
 Each subcommand adapts the library to a terminal; errors from the library are
 printed as one ``Error: …`` line on stderr with exit status 1, never a traceback.
@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 from .config import Settings
-from .errors import PrecedentError
+from .errors import ConfigError, PrecedentError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON as the web API does")
     search.set_defaults(run=_search)
 
+    evaluate = commands.add_parser("eval", help="relevance figures on a BEIR-format dataset, per search mode")
+    evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR",
+                          help="folder with corpus.jsonl, queries.jsonl and qrels/test.tsv")
+    evaluate.add_argument("--mode", action="append", help="a mode to run (repeatable; default all three)")
+    evaluate.add_argument("--work-dir", type=Path, help="keep the generated files and index here, for re-runs")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.set_defaults(run=_eval)
+
     status = commands.add_parser("status", help="show the index: generation, counts, model, files not indexed")
     status.set_defaults(run=_status)
 
@@ -56,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (default 8000)")
     serve.set_defaults(run=_serve)
 
-    for command in (index, search, status, serve):
+    for command in (index, search, evaluate, status, serve):
         command.add_argument("--index-dir", help="index folder (default .precedent-index)")
     return parser
 
@@ -84,6 +92,27 @@ def _index(args, settings: Settings) -> int:
         print(f"Index: {report.index_dir} ({report.generation})")
     _print_skipped(report.skipped)
     return 2 if report.failed else 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from .evaluate import evaluate
+    from .search import MODES
+
+    modes = args.mode or list(MODES)
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise ConfigError(f"--mode: unknown mode {unknown[0]!r}; use one of {', '.join(MODES)}")
+    result = evaluate(args.dataset, settings, modes, args.work_dir, progress=not args.json)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    print(f"{result.dataset}: {result.passages} passages ({result.indexed} indexed), {result.queries} queries; "
+          f"indexed in {result.index_seconds:.0f} s (embedding {result.embed_seconds:.0f} s)")
+    names = list(result.modes[0].figures)
+    print(f"{'mode':<10}" + "".join(f"{name:>12}" for name in names) + f"{'median ms':>12}")
+    for mode in result.modes:
+        print(f"{mode.mode:<10}" + "".join(f"{mode.figures[n]:>12.3f}" for n in names) + f"{mode.median_ms:>12.1f}")
+    return 0
 
 
 def _print_skipped(skipped) -> None:
@@ -128,12 +157,17 @@ def _search(args, settings: Settings) -> int:
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return 0
+    if response.also_searched:
+        print("Also searched: " + "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in response.also_searched) + "\n")
     if not response.results:
         print(f"No results for {query!r} ({mode}).")
     bold = sys.stdout.isatty()
     for r in response.results:
         print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")
-        print(f"   — {r.citation}\n     {r.source}  {r.url}  (score {r.score:.4f})\n")
+        print(f"   — {r.citation}\n     {r.source}  {r.url}  (score {r.score:.4f})")
+        for twin in r.also_in:
+            print(f"     also in: {twin.title}, {twin.date or 'undated'}, ¶{twin.paragraph}  {twin.url}")
+        print()
     return 0
 
 

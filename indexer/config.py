@@ -36,6 +36,10 @@ SETTINGS = (
     Setting("batch_size", "32", "Paragraphs embedded per batch while indexing.", int),
     Setting("candidates", "100", "Hits taken from each of keyword and semantic search "
             "before fusion.", int),
+    Setting("fusion", "adaptive", "How hybrid search fuses keyword and semantic hits: `adaptive` "
+            "(weighted, keywords trusted as far as the best keyword hit has the query's words), "
+            "`weighted` (normalised scores) or `rrf` (reciprocal ranks)."),
+    Setting("semantic_weight", "0.6", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
     Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
             "advantage of top ranks.", int),
     Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),
@@ -53,6 +57,8 @@ class Settings:
     model: str
     batch_size: int
     candidates: int
+    fusion: str
+    semantic_weight: float
     rrf_k: int
     max_file_mb: int
     ocr: str
@@ -98,7 +104,16 @@ def _parse(setting: Setting, raw, source: str):
         if not 1 <= value <= high:
             raise ConfigError(f"{source} must be between 1 and {high}, got {value}")
         return value
-    if setting.name == "ocr" and raw not in ("auto", "off"):
-        raise ConfigError(f"{source} must be auto or off, got {raw!r}")
+    if setting.kind is float:
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = -1.0
+        if not 0 <= value <= 1:
+            raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
+        return value
+    choices = {"ocr": ("auto", "off"), "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
+    if choices and raw not in choices:
+        raise ConfigError(f"{source} must be {' or '.join(choices)}, got {raw!r}")
     return str(raw)
 

@@ -1,11 +1,15 @@
-"""The keyword side: a whoosh BM25F index over paragraph text, section and title.
+"""The keyword side: a whoosh BM25F index over paragraph text, section, title and context.
 
 This is the only module that imports whoosh (little maintained, so kept behind
 one door). Natural-language queries are OR queries with a bonus for matching
-more words, so "what did we say about custody detention" does not require every
-word; quoted phrases, AND / OR / NOT and +required / -excluded words keep their
-usual meaning. Such a query is *strict*: only paragraphs that satisfy it match,
-and ``KeywordIndex.matching`` says which, so the semantic side can honour it too.
+more words and for finding them close together, so "what did we say about
+custody detention" does not require every word; question words are stop
+words. Quoted phrases, AND / OR / NOT and +required / -excluded words keep
+their usual meaning. Such a query is *strict*: only paragraphs that satisfy it
+match, and ``KeywordIndex.matching`` says which, so the semantic side can
+honour it too. British and American spellings are folded to one form in the
+index and in queries, and vocabulary expansions ("JTAI" -> "joint targeted
+area inspection") are searched as alternatives.
 """
 
 from __future__ import annotations
@@ -16,29 +20,54 @@ from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
 
+from . import vocabulary
 from .records import Paragraph
+from .vocabulary import Expansion
 
-ANALYZER = StemmingAnalyzer()
-FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3}
+# How people ask, not what they ask about: "what did we say about ...".
+QUESTION_WORDS = frozenset(
+    "about any did do does done had has how i me my our ours regarding said say says tell there they "
+    "was were what whats which who whom why where".split()
+)
+FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "context": 0.3}
+PROXIMITY = {"slop": 4, "boost": 0.5}
+BM25 = {"B": 0.75, "K1": 1.2}  # whoosh's defaults  # a bonus when the query's words occur within a few words of each other
+
+
+class SpellingFilter(Filter):
+    """British spellings to American, so "behaviour" and "behavior" are one word."""
+
+    def __call__(self, tokens):
+        table = vocabulary.spellings()
+        for token in tokens:
+            token.text = table.get(token.text, token.text)
+            yield token
+
+
+ANALYZER = (RegexTokenizer() | LowercaseFilter() | SpellingFilter()
+            | StopFilter(stoplist=STOP_WORDS | QUESTION_WORDS) | StemFilter())
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
     doc_id=ID(stored=True),
     text=TEXT(analyzer=ANALYZER, phrase=True),
     section=TEXT(analyzer=ANALYZER, phrase=True),
     title=TEXT(analyzer=ANALYZER, phrase=True),
+    context=TEXT(analyzer=ANALYZER, phrase=True),
 )
 
 
-def build(folder: Path, paragraphs: list[Paragraph], previous: Path | None = None,
+def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], previous: Path | None = None,
           remove: set[str] = frozenset()) -> None:
     """Write the keyword index of a new generation into ``folder``.
 
-    With ``previous`` (the last generation's index), copy it and change only
-    what changed: drop the paragraphs of the ``remove`` documents, then add
-    ``paragraphs``. Without it, index ``paragraphs`` from scratch.
+    ``contexts`` gives each document's searchable metadata (author, area,
+    year…), indexed with each of its paragraphs. With ``previous`` (the last
+    generation's index), copy it and change only what changed: drop the
+    paragraphs of the ``remove`` documents, then add ``paragraphs``. Without
+    it, index ``paragraphs`` from scratch.
     """
     if previous is None:
         folder.mkdir(parents=True)
@@ -50,7 +79,8 @@ def build(folder: Path, paragraphs: list[Paragraph], previous: Path | None = Non
         for doc_id in sorted(remove):
             writer.delete_by_term("doc_id", doc_id)
         for p in paragraphs:
-            writer.add_document(key=p.key, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title)
+            writer.add_document(key=p.key, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title,
+                                context=contexts.get(p.doc_id, ""))
 
 
 def stored_keys(folder: Path) -> list[str]:
@@ -60,27 +90,40 @@ def stored_keys(folder: Path) -> list[str]:
 
 
 class Parsed(NamedTuple):
-    """A query split into what to match and what to exclude (None: nothing)."""
+    """A query split into what to match and what to exclude (None: nothing).
+
+    ``strict`` is True when the user said what must (not) match: a phrase,
+    AND, NOT, +word or -word; the proximity bonus and expansions do not count.
+    ``words`` are the analysed words the user typed (expansions excluded).
+    """
 
     positive: query.Query
     negative: query.Query | None
-
-    @property
-    def strict(self) -> bool:
-        """True when the query says what must (not) match: a phrase, AND, NOT, +word or -word."""
-        return self.negative is not None or _has_constraint(self.positive)
+    strict: bool
+    words: frozenset[str]
 
 
-def parse(text: str) -> Parsed:
+def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
+    """The whoosh query for ``text``, with each expansion's alternatives and the proximity bonus."""
     parser = qparser.MultifieldParser(
         list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
     )
+    parser.remove_plugin_class(qparser.WildcardPlugin)  # "custody?" is a question, not a pattern
     # + and - only at the start of a word: "multi-agency" is not "multi NOT agency".
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+(?=\w)", minusexpr=r"(?:(?<=\s)|^)-(?=\w)"))
-    return _split_exclusions(parser.parse(text))
+    positive, negative = _split_exclusions(parser.parse(text))
+    strict = negative is not None or _has_constraint(positive)
+    words = frozenset(_positive_terms(positive))
+    extra = [parser.parse(f'"{alternative}"') for e in expansions for alternative in e.also]
+    if not strict:
+        in_order = list(dict.fromkeys(_text(t) for f, t in positive.iter_all_terms() if f == "text"))
+        if len(in_order) > 1:
+            extra.append(query.Phrase("text", in_order, **PROXIMITY))
+    extra = [q for q in extra if q is not query.NullQuery]
+    return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words)
 
 
-def _split_exclusions(q: query.Query) -> Parsed:
+def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:
     """Pull top-level NOT / -word out of the query, to be applied as a search mask.
 
     whoosh's OR would keep 'Halton' in 'knife crime NOT Halton', and its AndNot
@@ -88,16 +131,16 @@ def _split_exclusions(q: query.Query) -> Parsed:
     exclusions go through ``mask``, which is reliable.
     """
     if isinstance(q, query.AndNot):
-        return Parsed(q.a, q.b)
+        return q.a, q.b
     if isinstance(q, query.Not):
-        return Parsed(query.Every(), q.query)
+        return query.Every(), q.query
     if isinstance(q, query.Or):
         negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
         positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
         if negatives:
             positive = query.Or(positives, scale=q.scale) if positives else query.Every()
-            return Parsed(positive, query.Or(negatives))
-    return Parsed(q, None)
+            return positive, query.Or(negatives)
+    return q, None
 
 
 def _has_constraint(q: query.Query) -> bool:
@@ -116,16 +159,14 @@ class KeywordIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
-    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+    def search(self, q: Parsed, limit: int) -> list[tuple[str, float]]:
         """(paragraph key, BM25F score) for the best ``limit`` paragraphs, best first."""
-        q = parse(text)
-        with self._ix.searcher(weighting=scoring.BM25F()) as searcher:
+        with self._ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
             hits = searcher.search(q.positive, limit=limit, mask=q.negative)
             return [(hit["key"], hit.score) for hit in hits]
 
-    def matching(self, text: str) -> set[str] | None:
+    def matching(self, q: Parsed) -> set[str] | None:
         """The keys of paragraphs satisfying a strict query, or None when the query is a plain bag of words."""
-        q = parse(text)
         if not q.strict:
             return None
         with self._ix.searcher() as searcher:
@@ -135,9 +176,9 @@ class KeywordIndex:
             return {searcher.stored_fields(docnum)["key"] for docnum in docnums}
 
 
-def query_stems(text: str) -> set[str]:
+def query_stems(q: Parsed) -> set[str]:
     """The analysed forms of the words a query asks for (not those under NOT)."""
-    return set(_positive_terms(parse(text).positive))
+    return set(_positive_terms(q.positive))
 
 
 def _positive_terms(q: query.Query):
@@ -147,10 +188,15 @@ def _positive_terms(q: query.Query):
         yield from _positive_terms(q.a)
     elif isinstance(q, (query.Term, query.Phrase)):
         for _, term in q.iter_all_terms():
-            yield term.decode() if isinstance(term, bytes) else term
+            yield _text(term)
     elif not q.is_leaf():
         for child in q.children():
             yield from _positive_terms(child)
+
+
+def stems(text: str) -> set[str]:
+    """The analysed forms of the words in ``text``."""
+    return {token.text for token in ANALYZER(text)}
 
 
 def match_spans(text: str, stems: set[str]) -> list[tuple[int, int]]:
@@ -162,3 +208,7 @@ def match_spans(text: str, stems: set[str]) -> list[tuple[int, int]]:
         for token in ANALYZER(text, chars=True, mode="index")
         if token.text in stems
     ]
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode() if isinstance(term, bytes) else term

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .records import Block, Metadata
+from .records import DOC_TYPES, Block, Metadata
 
 _MONTHS = {
     name: number
@@ -214,3 +214,11 @@ def _area(title: str, headings: list[str], role: str | None, first: str) -> str 
             return match.group(1)
     places = [m for m in re.findall(rf"\bin {_PLACE}", first) if m not in _NATIONAL]
     return places[-1] if places else None
+
+
+def context(meta: Metadata) -> str:
+    """The words that scope a search to a document: "John Dwyer 2023 Cheshire HMICFRS …"."""
+    years = {d[:4] for d in (meta.date, meta.published, meta.signed) if d}
+    parts = [meta.author, meta.author_role, meta.area, meta.inspectorate, meta.inspection_type,
+             DOC_TYPES.get(meta.doc_type), *sorted(years)]
+    return " ".join(p for p in parts if p and p != "Other")

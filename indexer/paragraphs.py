@@ -82,7 +82,9 @@ def structure(blocks: list[Block]) -> list[Block]:
     """
     result, count, section = [], 0, None
     last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph" and not _signature_line(b.text)),
-               default=-1)
+               default=None)
+    if last is None:  # nothing but short lines: they are the text, not a signature
+        last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph"), default=-1)
     for i, block in enumerate(blocks):
         if block.kind in ("heading", "paragraph") and i > last:
             block = replace(block, kind="meta", section=None)

@@ -10,16 +10,28 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from . import keyword, vectors
+from . import keyword, vectors, vocabulary
 from .errors import QueryError
-from .fusion import rrf
+from .fusion import rrf, weighted
 from .metadata import long_date
 from .records import ROLES, Metadata, Paragraph
 from .store import Index
+from .vocabulary import Expansion
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Twin:
+    """Where else a folded result's paragraph appears, near-identical."""
+
+    doc_id: str
+    paragraph: int
+    title: str
+    date: str | None
+    url: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class Result:
     matched_terms: list[str]
     highlights: list[tuple[int, int]]
     citation: str
+    also_in: list[Twin]
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class SearchResponse:
     query: str
     mode: str
     results: list[Result]
+    also_searched: list[Expansion]
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -76,21 +90,55 @@ def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str
 def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> SearchResponse:
     """The top ``k`` paragraphs for ``query``; raises QueryError for invalid arguments."""
     query, k, mode = check_request(query, k, mode)
-    depth = max(index.settings.candidates, k)
-    rankings = []
+    settings = index.settings
+    depth = max(settings.candidates, k)
+    expansions = vocabulary.expansions(query)
+    parsed = keyword.parse(query, expansions)
+    runs = []
     if mode in ("keyword", "hybrid"):
-        rankings.append([(index.rows[key], score) for key, score in index.keyword.search(query, depth)])
+        runs.append([(index.rows[key], score) for key, score in index.keyword.search(parsed, depth)])
     if mode in ("semantic", "hybrid"):
-        allowed = index.keyword.matching(query)
+        allowed = index.keyword.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        rankings.append(vectors.top_k(index.vectors, index.embed_query(query), depth, rows=rows))
-    if mode == "hybrid":
-        ranked = rrf([[row for row, _ in ranking] for ranking in rankings], k=index.settings.rrf_k, depth=depth)
+        meaning = query + "".join(f" ({'; '.join(e.also)})" for e in expansions)
+        runs.append(vectors.top_k(index.vectors, index.embed_query(meaning), depth, rows=rows))
+    if mode != "hybrid":
+        ranked = runs[0]
+    elif settings.fusion == "rrf":
+        ranked = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)
     else:
-        ranked = rankings[0]
-    stems = keyword.query_stems(query)
-    return SearchResponse(query, mode, [_result(index, rank, row, score, stems)
-                                        for rank, (row, score) in enumerate(ranked[:k], start=1)])
+        share = _coverage(index, runs[0], parsed) if settings.fusion == "adaptive" else 1.0
+        ranked = weighted(runs, [(1 - settings.semantic_weight) * share, settings.semantic_weight], depth=depth)
+    stems = keyword.query_stems(parsed)
+    results = [_result(index, rank, row, score, stems) for rank, (row, score) in enumerate(_fold(index, ranked, k), 1)]
+    return SearchResponse(query, mode, results, expansions)
+
+
+def _fold(index: Index, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+    """The first ``k`` hits, each near-identical group shown once, at its best-ranked member."""
+    kept, seen = [], set()
+    for row, score in ranked:
+        if row in seen:
+            continue
+        seen.update(index.twins.get(row, ()))
+        kept.append((row, score))
+        if len(kept) == k:
+            break
+    return kept
+
+
+def _coverage(index: Index, run: list[tuple[int, float]], parsed: keyword.Parsed) -> float:
+    """The share of the query's words that the best keyword hit contains: how much to trust keywords.
+
+    A hit that has only "police" of "not enough money and too many calls for
+    the police" tops the keyword list all the same; its normalised score of 1
+    would outvote better semantic hits, unless scaled down by this share.
+    """
+    if not run or not parsed.words:
+        return 1.0
+    p = index.paragraphs[run[0][0]]
+    found = keyword.stems(" ".join(x for x in (p.text, p.section, p.title) if x)) & parsed.words
+    return len(found) / len(parsed.words)
 
 
 def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:
@@ -98,9 +146,10 @@ def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) ->
     meta = index.document(p.doc_id).meta
     spans = keyword.match_spans(p.text, stems)
     terms = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
+    twins = [index.paragraphs[other] for other in index.twins.get(row, ())]
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
-                  citation(p, meta))
+                  citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins])
 
 
 def citation(p: Paragraph, meta: Metadata) -> str:

@@ -1,7 +1,7 @@
 """The index on disk: a folder of generations, one of them current, each with a manifest.
 
     <index_dir>/CURRENT            name of the live generation, replaced atomically
-    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy
+    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy, duplicates.json
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -27,7 +27,7 @@ from .config import Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
@@ -79,6 +79,20 @@ class IndexFolder:
         except IndexMismatchError as error:
             return manifest, str(error)
         return manifest, None
+
+    def vector_cache(self, settings: Settings) -> "Generation | None":
+        """The current generation when only its vectors can be reused: same model, older schema.
+
+        Embeddings depend on the model alone, so a change of index schema
+        (say, a new keyword analyser) need not embed everything again.
+        """
+        current, manifest = self.current(), self.manifest()
+        if current is None or manifest is None or manifest.get("model", {}).get("name") != settings.model_name():
+            return None
+        try:
+            return Generation(current, manifest)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def begin(self) -> tuple[int, Path]:
         """Clear leftovers of killed builds and make the folder for the next generation."""
@@ -158,12 +172,17 @@ class Generation:
 
 
 class Index(Generation):
-    """An opened generation for searching: adds the keyword index, row lookup and the embedder."""
+    """An opened generation for searching: adds the keyword index, row lookup, duplicates, the embedder."""
 
     def __init__(self, settings: Settings, folder: Path, manifest: dict):
         super().__init__(folder, manifest)
         self.settings = settings
         self.rows = {p.key: row for row, p in enumerate(self.paragraphs)}
+        self.twins: dict[int, tuple[int, ...]] = {}  # row -> the other rows of its near-identical group
+        for group in json.loads((folder / "duplicates.json").read_text(encoding="utf-8")):
+            rows = tuple(self.rows[key] for key in group)
+            for row in rows:
+                self.twins[row] = tuple(other for other in rows if other != row)
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path())
         self._check()

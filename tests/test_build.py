@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from indexer import keyword
 from indexer.build import build_index
 from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
@@ -173,8 +174,8 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     index = Index.open(settings)
     assert sorted(index.documents) == ["a", "b", "d"] and len(index.paragraphs) == second.paragraphs == 5
     assert index.keyword.doc_count == 5
-    assert [key for key, _ in index.keyword.search("weekly", 5)] == ["b#p2"]
-    assert index.keyword.search("monthly", 5) == [] and index.keyword.search("third", 5) == []
+    assert [key for key, _ in index.keyword.search(keyword.parse("weekly"), 5)] == ["b#p2"]
+    assert not index.keyword.search(keyword.parse("monthly"), 5) and not index.keyword.search(keyword.parse("third"), 5)
     full = make_settings(tmp_path / "full", corpus=str(docs))
     build_index(full, progress=False)
     fresh = Index.open(full)
@@ -254,3 +255,13 @@ def test_file_without_read_permission_is_reported(tmp_path):
     report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
     assert [(s.source, s.reason) for s in report.failed] == [
         ("locked.txt", "cannot be read (Permission denied); check that it exists and is readable")]
+
+
+def test_new_schema_reuses_the_vectors_of_the_same_model(copied_index, monkeypatch):
+    settings, folder = copied_index
+    rewrite_manifest(folder, lambda m: m.update(schema_version=SCHEMA_VERSION - 1))
+    with pytest.raises(IndexMismatchError):
+        Index.open(settings)
+    monkeypatch.setattr("indexer.vectors.Embedder.__init__", lambda *a: pytest.fail("the model was loaded"))
+    report = build_index(make_settings(settings.index_dir), [CORPUS], progress=False)
+    assert (report.added, report.embedded, report.paragraphs) == (5, 0, 50)

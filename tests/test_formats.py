@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from indexer.build import build_index
 from indexer.cli import main
-from indexer.search import search
+from indexer.search import citation, search
 from indexer.store import Index
 
 from .conftest import CORPUS, make_settings
@@ -143,12 +143,21 @@ def test_pdf_results_cite_their_page(mixed):
     index = Index.open(settings)
     pages = [p.page for p in index.document(PDF).paragraphs()]
     assert pages == sorted(pages) and pages[0] == 1 and pages[-1] >= 2
-    response = search(index, '"victim blaming"', k=10, mode="keyword")
-    from_pdf = [r for r in response.results if r.doc_id == PDF]
-    assert from_pdf and all(r.page for r in from_pdf)
-    rec9 = next(r for r in from_pdf if r.label == "Recommendation 9")
-    assert rec9.citation.endswith(f"Recommendation 9, p. {rec9.page} ¶10")
-    assert all(r.page is None for r in response.results if r.doc_id != PDF)
+    rec9 = next(p for p in index.document(PDF).paragraphs() if p.label == "Recommendation 9")
+    assert citation(rec9, index.document(PDF).meta).endswith(f"Recommendation 9, p. {rec9.page} ¶10")
+    assert all(p.page is None for p in index.document(DOCX).paragraphs())
+
+
+def test_the_four_versions_fold_into_one_result(mixed):
+    _, settings, _, _ = mixed
+    index = Index.open(settings)
+    top = search(index, "eradicate victim blaming language", k=10, mode="hybrid").results
+    first = top[0]
+    versions = {first.doc_id, *(t.doc_id for t in first.also_in)}
+    assert versions == {SAMPLE.removesuffix(".txt"), PDF, DOCX, HTML}
+    assert {t.paragraph for t in first.also_in} | {first.paragraph} <= {9, 10}  # ¶10 in the PDF: its table is text
+    assert not {r.doc_id for r in top[1:]} & versions - {first.doc_id} or all(
+        r.paragraph != first.paragraph for r in top[1:] if r.doc_id == first.doc_id)
 
 
 def test_document_view_marks_pdf_pages(mixed):
@@ -159,5 +168,14 @@ def test_document_view_marks_pdf_pages(mixed):
     page = client.get(f"/doc/{PDF}").get_data(as_text=True)
     assert '<p class="page" id="page-1">Page 1</p>' in page and '<p class="page" id="page-2">Page 2</p>' in page
     assert "OFFICIAL - Cheshire OPCC response" not in page and "Page 1 of" not in page  # running header, footer
-    found = client.get("/api/search?q=victim+blaming&mode=keyword&k=20").get_json()["results"]
-    assert any(r["doc_id"] == PDF and r["page"] and f"p. {r['page']} ¶" in r["citation"] for r in found)
+    first = client.get("/api/search?q=eradicate+victim+blaming+language&k=5").get_json()["results"][0]
+    assert f"/doc/{PDF}#p10" in [t["url"] for t in first["also_in"]]
+    page = client.get("/?q=eradicate+victim+blaming+language").get_data(as_text=True)
+    assert "Also in 3 other documents:" in page and f'<a href="/doc/{PDF}#p10">' in page
+
+
+def test_cli_lists_where_else_a_folded_paragraph_appears(mixed, capsys):
+    _, settings, _, _ = mixed
+    assert main(["search", "eradicate victim blaming language", "--k", "1", "--index-dir", str(settings.index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("     also in: ") == 3 and f"/doc/{PDF}#p10" in out

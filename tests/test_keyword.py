@@ -16,7 +16,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def kw(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kw") / "keyword"
-    keyword.build(folder, [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)])
+    keyword.build(folder, [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)], {})
     return keyword.KeywordIndex(folder)
 
 
@@ -25,11 +25,11 @@ def row(key: str) -> int:
 
 
 def pids(kw, q):
-    return [row(key) for key, _ in kw.search(q, 10)]
+    return [row(key) for key, _ in kw.search(keyword.parse(q), 10)]
 
 
 def matching(kw, q):
-    keys = kw.matching(q)
+    keys = kw.matching(keyword.parse(q))
     return None if keys is None else {row(key) for key in keys}
 
 
@@ -64,7 +64,7 @@ def test_hyphenated_words_are_not_negations(kw):
 
 
 def test_query_stems_skip_negated_words_and_match_spans():
-    stems = keyword.query_stems("detention custody NOT halton")
+    stems = keyword.query_stems(keyword.parse("detention custody NOT halton"))
     assert "halton" not in stems and {"custodi", "detent"} <= stems
     text = "Custody and detentions: custodial."
     assert [text[s:e] for s, e in keyword.match_spans(text, stems)] == ["Custody", "detentions", "custodial"]

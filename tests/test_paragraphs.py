@@ -1,4 +1,5 @@
-from indexer.paragraphs import clean_inline, split_blocks
+from indexer.paragraphs import clean_inline, split_blocks, structure
+from indexer.records import Block
 
 from .conftest import CORPUS
 
@@ -93,3 +94,9 @@ def test_halton_response_drops_letterhead_and_signature():
     assert ps[-1].text.startswith("I note that the report highlights a number of areas for improvement")
     assert not any(p.text.startswith(("David Keane", "A handwritten")) for p in ps)
     assert "'senior leaders in the Halton local area partnership" in ps[2].text
+
+
+def test_short_lines_are_a_signature_only_after_a_sentence():
+    assert [b.kind for b in structure([Block("paragraph", "Knife crime rose in Warrington")])] == ["paragraph"]
+    blocks = structure([Block("paragraph", "The force agreed."), Block("paragraph", "John Dwyer")])
+    assert [b.kind for b in blocks] == ["paragraph", "meta"]

@@ -125,3 +125,10 @@ def test_no_index_is_503_until_one_is_built(tmp_path):
     assert page.status_code == 503 and "Search is not ready" in page.get_data(as_text=True)
     build_index(settings, progress=False)
     assert client.get("/api/search?q=custody").get_json()["results"][0]["doc_id"] == "a"
+
+
+def test_expansions_are_shown_as_also_searched(client):
+    page = client.get("/?q=JTAI+Halton").get_data(as_text=True)
+    assert "Also searched:" in page and "joint targeted area inspection <small>(for JTAI)</small>" in page
+    assert client.get("/api/search?q=JTAI").get_json()["also_searched"] == [
+        {"said": "JTAI", "also": ["joint targeted area inspection"]}]

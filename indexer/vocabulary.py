@@ -1,0 +1,79 @@
+"""The domain's words: acronyms with their expansions, British and American spellings.
+
+Staff type "JTAI Halton" where the letter says "joint targeted area
+inspection", and "behavior" where it says "behaviour". Both lists are plain
+text files in this folder, meant to be read and extended by people who know
+the domain: ``vocabulary.txt`` (``CSE: child sexual exploitation``, a trailing
+``!`` on a short form that is also an English word, which then matches only
+in capitals) and ``spellings.txt`` (``organisation organization``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Term:
+    short: str
+    expansions: tuple[str, ...]
+    capitals_only: bool  # "ACE", not "ace"
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a query said, and what was searched for as well."""
+
+    said: str
+    also: tuple[str, ...]
+
+
+@cache
+def terms(path: Path = HERE / "vocabulary.txt") -> tuple[Term, ...]:
+    result = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        short, colon, rest = line.partition(":")
+        expansions = tuple(e.strip() for e in rest.split(";") if e.strip())
+        if not colon or not short.strip() or not expansions:
+            raise ValueError(f"{path}, line {number}: expected 'SHORT: expansion; expansion'")
+        short = short.strip()
+        result.append(Term(short.rstrip("!"), expansions, short.endswith("!")))
+    return tuple(result)
+
+
+@cache
+def spellings(path: Path = HERE / "spellings.txt") -> dict[str, str]:
+    """British form -> American form, to fold both to one word in the keyword index."""
+    pairs = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 2:
+            raise ValueError(f"{path}, line {number}: expected 'british american'")
+        pairs[words[0].lower()] = words[1].lower()
+    return pairs
+
+
+def expansions(query: str) -> list[Expansion]:
+    """The vocabulary entries a query mentions, by short form or by one of its expansions."""
+    found = []
+    lowered = " ".join(re.findall(r"[\w'’-]+", query.lower())).replace("’", "'")
+    for term in terms():
+        flags = 0 if term.capitals_only else re.IGNORECASE
+        if re.search(rf"(?<![\w-]){re.escape(term.short)}(?![\w-])", query, flags):
+            found.append(Expansion(term.short, term.expansions))
+            continue
+        for expansion in term.expansions:
+            if re.search(rf"(?<![\w-]){re.escape(expansion)}(?![\w-])", lowered):
+                found.append(Expansion(expansion, (term.short,)))
+                break
+    return found
