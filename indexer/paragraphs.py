@@ -61,8 +61,10 @@ def clean_inline(text: str) -> str:
 def split_blocks(text: str) -> list[Block]:
     """Turn a document's text into blocks, numbering paragraphs from 1."""
     blocks: list[Block] = []
-    for index, lines in enumerate(_raw_blocks(text)):
-        for kind, content in _classify(lines, first=index == 0):
+    raw = _raw_blocks(text)
+    for index, lines in enumerate(raw):
+        # a short first line is a title only when text follows it
+        for kind, content in _classify(lines, first=index == 0 and len(raw) > 1):
             if kind == "labelled":
                 section, content = content
                 blocks.append(Block("paragraph", content, section))

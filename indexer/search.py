@@ -1,9 +1,11 @@
 """The one query path: the CLI, the web pages and the JSON API all call ``search``.
 
 Modes: ``keyword`` (BM25F), ``semantic`` (cosine over MiniLM embeddings) and
-``hybrid`` (the default), which fuses the top ``candidates`` of each with
-reciprocal rank fusion. Every result carries its citation and the spans of the
-query's words in its text, for highlighting.
+``hybrid`` (the default), which fuses the top ``candidates`` of each as the
+``fusion`` setting says (docs/relevance.md has the measurements behind the
+default). Acronyms and terms of the vocabulary are searched with their
+expansions, near-identical paragraphs are folded into one result, and every
+result carries its citation and the spans of the query's words, for highlighting.
 """
 
 from __future__ import annotations

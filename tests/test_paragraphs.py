@@ -100,3 +100,9 @@ def test_short_lines_are_a_signature_only_after_a_sentence():
     assert [b.kind for b in structure([Block("paragraph", "Knife crime rose in Warrington")])] == ["paragraph"]
     blocks = structure([Block("paragraph", "The force agreed."), Block("paragraph", "John Dwyer")])
     assert [b.kind for b in blocks] == ["paragraph", "meta"]
+
+
+def test_a_lone_short_line_is_text_not_a_title():
+    assert [(b.kind, b.paragraph) for b in split_blocks("NOAA Forecasts. Forecasts from the NOAA")] == [("paragraph", 1)]
+    assert [b.kind for b in split_blocks("Joint Targeted Area Inspection\n\nThe inspection began.")] == [
+        "heading", "paragraph"]
