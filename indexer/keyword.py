@@ -159,6 +159,16 @@ class KeywordIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
+    def scope_words(self, text: str) -> set[str]:
+        """The words of ``text`` that only the context field has ("Dwyer", "2023"): a scope, not a topic."""
+        scope = set()
+        with self._ix.searcher() as searcher:
+            for token in ANALYZER(text, chars=True, mode="query"):
+                if searcher.doc_frequency("context", token.text) and not any(
+                        searcher.doc_frequency(field, token.text) for field in ("text", "section", "title")):
+                    scope.add(text[token.startchar:token.endchar])
+        return scope
+
     def search(self, q: Parsed, limit: int) -> list[tuple[str, float]]:
         """(paragraph key, BM25F score) for the best ``limit`` paragraphs, best first."""
         with self._ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:

@@ -102,7 +102,7 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     if mode in ("semantic", "hybrid"):
         allowed = index.keyword.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        meaning = query + "".join(f" ({'; '.join(e.also)})" for e in expansions)
+        meaning = _meaning(query, index.keyword.scope_words(query), expansions)
         runs.append(vectors.top_k(index.vectors, index.embed_query(meaning), depth, rows=rows))
     if mode != "hybrid":
         ranked = runs[0]
@@ -114,6 +114,17 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     stems = keyword.query_stems(parsed)
     results = [_result(index, rank, row, score, stems) for rank, (row, score) in enumerate(_fold(index, ranked, k), 1)]
     return SearchResponse(query, mode, results, expansions)
+
+
+def _meaning(query: str, scope: set[str], expansions) -> str:
+    """The text to embed: the query less its scope words, with the expansions of its acronyms.
+
+    "Dwyer 2023 children in custody" is about children in custody; the name and
+    the year say where to look (the keyword side matches them in the document's
+    context), and left in the embedded text they would only blur its meaning.
+    """
+    topic = " ".join(word for word in query.split() if word.strip(".,;:?!()\"'") not in scope) or query
+    return topic + "".join(f" ({'; '.join(e.also)})" for e in expansions)
 
 
 def _fold(index: Index, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:

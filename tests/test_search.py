@@ -163,3 +163,10 @@ def test_adaptive_fusion_scales_keywords_by_the_share_of_query_words_the_best_hi
         key = (r.doc_id, r.paragraph)
         expected = (1 - weight) * share * runs[0].get(key, 0) + weight * runs[1].get(key, 0)
         assert r.score == pytest.approx(expected, abs=1e-5)
+
+
+def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index):
+    assert index.keyword.scope_words("Dwyer 2023 children in custody") == {"Dwyer", "2023"}
+    assert index.keyword.scope_words("John Dwyer independent sexual violence advisers") == {"John", "Dwyer"}
+    first = search(index, "John Dwyer independent sexual violence advisers", 1).results[0]
+    assert (first.doc_id, first.paragraph) == (CSE, 17)  # "…Independent Sexual Violence Advocates (ISVAs)…"
