@@ -114,13 +114,29 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     positive, negative = _split_exclusions(parser.parse(text))
     strict = negative is not None or _has_constraint(positive)
     words = frozenset(_positive_terms(positive))
-    extra = [parser.parse(f'"{alternative}"') for e in expansions for alternative in e.also]
-    if not strict:
+    extra = []
+    if strict:
+        # the expansion goes beside its acronym, so "JTAI AND Warrington" keeps its AND; a
+        # spelled-out term's acronym would loosen the constraint and is not added
+        beside = {said[0]: query.Or([parser.parse(f'"{alternative}"') for alternative in e.also])
+                  for e in expansions if len(said := [t.text for t in ANALYZER(e.said)]) == 1}
+        positive = positive.accept(lambda node: _with_alternative(node, beside))
+    else:
+        extra = [parser.parse(f'"{alternative}"') for e in expansions for alternative in e.also]
         in_order = list(dict.fromkeys(_text(t) for f, t in positive.iter_all_terms() if f == "text"))
         if len(in_order) > 1:
             extra.append(query.Phrase("text", in_order, **PROXIMITY))
     extra = [q for q in extra if q is not query.NullQuery]
     return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words)
+
+
+def _with_alternative(node: query.Query, beside: dict[str, query.Query]) -> query.Query:
+    """``node`` or'ed with an expansion when it is one word searched in every field."""
+    if isinstance(node, query.Or) and node.subqueries and all(isinstance(q, query.Term) for q in node.subqueries):
+        texts = {_text(q.text) for q in node.subqueries}
+        if len(texts) == 1 and (word := texts.pop()) in beside:
+            return query.Or([node, beside[word]])
+    return node
 
 
 def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:

@@ -170,3 +170,13 @@ def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index
     assert index.keyword.scope_words("John Dwyer independent sexual violence advisers") == {"John", "Dwyer"}
     first = search(index, "John Dwyer independent sexual violence advisers", 1).results[0]
     assert (first.doc_id, first.paragraph) == (CSE, 17)  # "…Independent Sexual Violence Advocates (ISVAs)…"
+
+
+def test_expansions_keep_the_constraints_of_a_strict_query(index):
+    for mode in ("keyword", "hybrid"):
+        results = search(index, "JTAI AND Warrington", 10, mode).results
+        assert results and all("Warrington" in r.text for r in results), mode
+    spelled = search(index, "JTAI AND Halton", 10, "keyword").results
+    found_by_expansion = [r for r in spelled if "JTAI" not in f"{r.text} {r.section} {r.title}"]
+    assert found_by_expansion  # the briefing's paragraphs, under "Joint Targeted Area Inspection"
+    assert all("joint targeted area inspection" in f"{r.text} {r.section} {r.title}".lower() for r in found_by_expansion)
