@@ -37,9 +37,9 @@ SETTINGS = (
     Setting("candidates", "100", "Hits taken from each of keyword and semantic search "
             "before fusion.", int),
     Setting("fusion", "adaptive", "How hybrid search fuses keyword and semantic hits: `adaptive` "
-            "(weighted, keywords trusted as far as the best keyword hit has the query's words), "
+            "(weighted, each keyword hit counted by the share of the query's words it has), "
             "`weighted` (normalised scores) or `rrf` (reciprocal ranks)."),
-    Setting("semantic_weight", "0.6", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
+    Setting("semantic_weight", "0.7", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
     Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
             "advantage of top ranks.", int),
     Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),

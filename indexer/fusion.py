@@ -27,7 +27,7 @@ def rrf(rankings: Sequence[Sequence[Hashable]], k: int = 60, depth: int = 100) -
 
 
 def weighted(runs: Sequence[Sequence[tuple[Hashable, float]]], weights: Sequence[float],
-             depth: int = 100) -> list[tuple[Hashable, float]]:
+             depth: int = 100, scales: Sequence[dict | None] = ()) -> list[tuple[Hashable, float]]:
     """Fuse scored lists by a weighted sum of their min-max normalised scores.
 
     Each list's top ``depth`` scores are scaled to 0..1 (best 1, worst 0), so
@@ -35,17 +35,19 @@ def weighted(runs: Sequence[Sequence[tuple[Hashable, float]]], weights: Sequence
     there. Unlike RRF this keeps how far apart the scores are: a keyword hit
     far ahead of the rest stays ahead (the convex combination of
     Bruch, Gai and Ingber, "An analysis of fusion functions for hybrid
-    retrieval", TOIS 2023). Ties go as in ``rrf``.
+    retrieval", TOIS 2023). ``scales``, per list, may map an item to a factor
+    for its normalised score (1 when absent). Ties go as in ``rrf``.
     """
     scores: dict[Hashable, float] = {}
     best: dict[Hashable, tuple[int, int]] = {}
     for list_no, (run, weight) in enumerate(zip(runs, weights)):
         run = run[:depth]
+        scale = scales[list_no] if list_no < len(scales) and scales[list_no] else {}
         if not run:
             continue
         high, low = max(s for _, s in run), min(s for _, s in run)
         for rank, (item, score) in enumerate(run, start=1):
             normalised = (score - low) / (high - low) if high > low else 1.0
-            scores[item] = scores.get(item, 0.0) + weight * normalised
+            scores[item] = scores.get(item, 0.0) + weight * normalised * scale.get(item, 1.0)
             best[item] = min(best.get(item, (rank, list_no)), (rank, list_no))
     return sorted(scores.items(), key=lambda pair: (-pair[1], best[pair[0]]))

@@ -185,11 +185,12 @@ class KeywordIndex:
                     scope.add(text[token.startchar:token.endchar])
         return scope
 
-    def search(self, q: Parsed, limit: int) -> list[tuple[str, float]]:
-        """(paragraph key, BM25F score) for the best ``limit`` paragraphs, best first."""
+    def search(self, q: Parsed, limit: int) -> list[tuple[str, float, frozenset[str]]]:
+        """(paragraph key, BM25F score, the query's words it has) for the best ``limit``, best first."""
         with self._ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-            hits = searcher.search(q.positive, limit=limit, mask=q.negative)
-            return [(hit["key"], hit.score) for hit in hits]
+            hits = searcher.search(q.positive, limit=limit, mask=q.negative, terms=True)
+            return [(hit["key"], hit.score, frozenset(_text(t) for _, t in hit.matched_terms()) & q.words)
+                    for hit in hits]
 
     def matching(self, q: Parsed) -> set[str] | None:
         """The keys of paragraphs satisfying a strict query, or None when the query is a plain bag of words."""

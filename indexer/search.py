@@ -96,9 +96,11 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     depth = max(settings.candidates, k)
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
-    runs = []
+    runs, share = [], {}
     if mode in ("keyword", "hybrid"):
-        runs.append([(index.rows[key], score) for key, score in index.keyword.search(parsed, depth)])
+        hits = index.keyword.search(parsed, depth)
+        runs.append([(index.rows[key], score) for key, score, _ in hits])
+        share = {index.rows[key]: len(words) / len(parsed.words) for key, _, words in hits if parsed.words}
     if mode in ("semantic", "hybrid"):
         allowed = index.keyword.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
@@ -109,8 +111,8 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     elif settings.fusion == "rrf":
         ranked = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)
     else:
-        share = _coverage(index, runs[0], parsed) if settings.fusion == "adaptive" else 1.0
-        ranked = weighted(runs, [(1 - settings.semantic_weight) * share, settings.semantic_weight], depth=depth)
+        ranked = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
+                          scales=[share if settings.fusion == "adaptive" else None])
     stems = keyword.query_stems(parsed)
     results = [_result(index, rank, row, score, stems) for rank, (row, score) in enumerate(_fold(index, ranked, k), 1)]
     return SearchResponse(query, mode, results, expansions)
@@ -138,20 +140,6 @@ def _fold(index: Index, ranked: list[tuple[int, float]], k: int) -> list[tuple[i
         if len(kept) == k:
             break
     return kept
-
-
-def _coverage(index: Index, run: list[tuple[int, float]], parsed: keyword.Parsed) -> float:
-    """The share of the query's words that the best keyword hit contains: how much to trust keywords.
-
-    A hit that has only "police" of "not enough money and too many calls for
-    the police" tops the keyword list all the same; its normalised score of 1
-    would outvote better semantic hits, unless scaled down by this share.
-    """
-    if not run or not parsed.words:
-        return 1.0
-    p = index.paragraphs[run[0][0]]
-    found = keyword.stems(" ".join(x for x in (p.text, p.section, p.title) if x)) & parsed.words
-    return len(found) / len(parsed.words)
 
 
 def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:

@@ -52,3 +52,11 @@ def test_weighted_keeps_score_gaps_that_rrf_forgets():
 def test_weighted_edge_cases():
     assert weighted([[("x", 5.0)], []], [0.5, 0.5]) == [("x", 0.5)]  # one item: normalised to 1
     assert weighted([[("x", 1.0), ("y", 0.5)]], [1.0], depth=1) == [("x", 1.0)]
+
+
+def test_weighted_scales_an_item_by_its_factor():
+    keyword = [("a", 10.0), ("b", 6.0), ("c", 2.0)]  # normalised 1, .5, 0
+    semantic = [("b", 0.9), ("a", 0.5)]  # normalised 1, 0
+    fused = dict(weighted([keyword, semantic], [0.4, 0.6], scales=[{"a": 0.25}]))
+    assert fused["a"] == pytest.approx(0.4 * 1 * 0.25)
+    assert fused["b"] == pytest.approx(0.4 * 0.5 + 0.6)  # no factor given: 1

@@ -25,7 +25,7 @@ def row(key: str) -> int:
 
 
 def pids(kw, q):
-    return [row(key) for key, _ in kw.search(keyword.parse(q), 10)]
+    return [row(key) for key, _, _ in kw.search(keyword.parse(q), 10)]
 
 
 def matching(kw, q):
@@ -69,3 +69,9 @@ def test_query_stems_skip_negated_words_and_match_spans():
     text = "Custody and detentions: custodial."
     assert [text[s:e] for s, e in keyword.match_spans(text, stems)] == ["Custody", "detentions", "custodial"]
     assert keyword.match_spans(text, set()) == []
+
+
+def test_each_hit_says_which_of_the_query_words_it_has(kw):
+    hits = kw.search(keyword.parse("knife crime in Warrington"), 10)
+    assert [(row(key), sorted(words)) for key, _, words in hits] == [
+        (5, ["crime", "knife", "warrington"]), (4, ["crime", "knife"])]
