@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.build import build_index
 from indexer.config import Settings
-from indexer.evaluate import _write_corpus, load_dataset, read_qrels, read_queries, run_mode
+from indexer.evaluate import load_dataset, read_qrels, read_queries, run_mode, write_corpus
 from indexer.store import Index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def main() -> None:
         dataset = load_dataset(Path(args.dataset))
         name, queries, qrels = dataset.name, dataset.queries, dataset.qrels
         work = args.work_dir or Path(f"/tmp/precedent-fusion-{name}")
-        corpus, ids = _write_corpus(dataset, work / "documents")
+        corpus, ids = write_corpus(dataset, work / "documents")
         identify = lambda r: ids[r.doc_id]  # noqa: E731
     work = args.work_dir or Path(f"/tmp/precedent-fusion-{name}")
     settings = Settings.load(index_dir=str(work / "index"), corpus=str(corpus))

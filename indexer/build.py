@@ -104,15 +104,15 @@ def _read_sources(paths: list[Path], max_mb: int) -> tuple[list[_Source], list[S
         except LoadError as error:
             skipped.append(Skipped(file.source, str(error), True))
             continue
-        sidecar = None
+        sidecar, sidecar_key = None, ""
         if file.sidecar:
             try:
                 sidecar = read_bytes(file.sidecar, max_mb)
+                sidecar_key = ":" + content_hash(sidecar)
             except LoadError as error:
-                sidecar = b"\0"  # unreadable: reported when the document is loaded
+                sidecar_key = ":unreadable"
                 skipped.append(Skipped(file.sidecar_source, f"{error}; {file.path.name} was indexed without it", True))
-        key = content_hash(data) + (":" + content_hash(sidecar) if sidecar else "")
-        sources.append(_Source(file, data, sidecar, key))
+        sources.append(_Source(file, data, sidecar, content_hash(data) + sidecar_key))
     return sources, skipped
 
 
@@ -134,8 +134,7 @@ def _documents(sources: list[_Source], previous: Generation | None, settings: Se
             continue
         bar.set_postfix_str(source.file.source[-40:], refresh=False)
         try:
-            sidecar = source.sidecar if source.sidecar != b"\0" else None
-            document, problems = load(source.file, source.data, doc_id, sidecar, settings.ocr)
+            document, problems = load(source.file, source.data, doc_id, source.sidecar, settings.ocr)
         except LoadError as error:
             skipped.append(Skipped(source.file.source, str(error), True))
             continue

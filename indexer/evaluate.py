@@ -103,7 +103,7 @@ def evaluate(folder: Path, settings: Settings, modes=MODES, work_dir: Path | Non
     dataset = load_dataset(folder)
     with tempfile.TemporaryDirectory(prefix="precedent-eval-") as scratch:
         root = work_dir or Path(scratch)
-        docs, ids = _write_corpus(dataset, root / "documents")
+        docs, ids = write_corpus(dataset, root / "documents")
         settings = replace(settings, index_dir=root / "index", corpus=docs)
         report = build_index(settings, progress=progress)
         index = Index.open(settings)
@@ -114,7 +114,7 @@ def evaluate(folder: Path, settings: Settings, modes=MODES, work_dir: Path | Non
                       round(report.seconds, 1), round(report.embed_seconds, 1), results)
 
 
-def _write_corpus(dataset: Dataset, folder: Path) -> tuple[Path, dict[str, str]]:
+def write_corpus(dataset: Dataset, folder: Path) -> tuple[Path, dict[str, str]]:
     """One text file per corpus entry; returns the folder and doc_id -> corpus id."""
     folder.mkdir(parents=True, exist_ok=True)
     ids = {}

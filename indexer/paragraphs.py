@@ -78,14 +78,16 @@ def structure(blocks: list[Block]) -> list[Block]:
 
     A paragraph's section is the heading above it, or the label it carries
     (which then also heads the paragraphs after it). Paragraphs are numbered
-    from 1. Headings and short unpunctuated lines after the last sentence
-    are a signature ("John Dwyer / Police and Crime Commissioner"), not a
-    section or a paragraph.
+    from 1. Headings, and short unpunctuated lines after the last sentence
+    when one of them names a role or a date, are a signature ("John Dwyer /
+    Police and Crime Commissioner"), not a section or a paragraph.
     """
     result, count, section = [], 0, None
     last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph" and not _signature_line(b.text)),
                default=None)
-    if last is None:  # nothing but short lines: they are the text, not a signature
+    closing = [b.text for b in blocks[last + 1:] if b.kind == "paragraph"] if last is not None else []
+    if last is None or not any(_SIGNS.search(text) for text in closing):
+        # nothing but short lines, or short lines that sign nothing (the last items of a list): text
         last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph"), default=-1)
     for i, block in enumerate(blocks):
         if block.kind in ("heading", "paragraph") and i > last:
@@ -98,6 +100,11 @@ def structure(blocks: list[Block]) -> list[Block]:
             block = replace(block, section=section, paragraph=count)
         result.append(block)
     return result
+
+
+_SIGNS = re.compile(r"\b(?:Commissioner|Constable|Chief|Director|Inspector|Chair|Officer|Mayor|Sincerely|"
+                    r"Regards|Signed|January|February|March|April|May|June|July|August|September|October|"
+                    r"November|December)\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 
 
 def _signature_line(text: str) -> bool:

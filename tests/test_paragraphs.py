@@ -98,7 +98,7 @@ def test_halton_response_drops_letterhead_and_signature():
 
 def test_short_lines_are_a_signature_only_after_a_sentence():
     assert [b.kind for b in structure([Block("paragraph", "Knife crime rose in Warrington")])] == ["paragraph"]
-    blocks = structure([Block("paragraph", "The force agreed."), Block("paragraph", "John Dwyer")])
+    blocks = structure([Block("paragraph", "The force agreed."), Block("paragraph", "Chief Constable")])
     assert [b.kind for b in blocks] == ["paragraph", "meta"]
 
 
@@ -106,3 +106,12 @@ def test_a_lone_short_line_is_text_not_a_title():
     assert [(b.kind, b.paragraph) for b in split_blocks("NOAA Forecasts. Forecasts from the NOAA")] == [("paragraph", 1)]
     assert [b.kind for b in split_blocks("Joint Targeted Area Inspection\n\nThe inspection began.")] == [
         "heading", "paragraph"]
+
+
+def test_short_closing_lines_are_a_signature_only_when_they_sign():
+    items = structure([Block("paragraph", "The force will review:"), Block("paragraph", "Custody"),
+                       Block("paragraph", "Training")])
+    assert [b.kind for b in items] == ["paragraph"] * 3  # the last items of a list, not a signature
+    signed = structure([Block("paragraph", "I welcome the report."), Block("paragraph", "John Dwyer"),
+                        Block("paragraph", "Police and Crime Commissioner for Cheshire")])
+    assert [b.kind for b in signed] == ["paragraph", "meta", "meta"]
