@@ -170,6 +170,8 @@ def test_document_view_marks_pdf_pages(mixed):
     assert "OFFICIAL - Cheshire OPCC response" not in page and "Page 1 of" not in page  # running header, footer
     first = client.get("/api/search?q=eradicate+victim+blaming+language&k=5").get_json()["results"][0]
     assert f"/doc/{PDF}#p10" in [t["url"] for t in first["also_in"]]
+    not_indexed = {item["source"]: item["reason"] for item in client.get("/api/status").get_json()["not_indexed"]}
+    assert not_indexed["bad/secret.pdf"].startswith("encrypted PDF") and len(not_indexed) == 10
     page = client.get("/?q=eradicate+victim+blaming+language").get_data(as_text=True)
     assert "Also in 3 other documents:" in page and f'<a href="/doc/{PDF}#p10">' in page
 

@@ -82,6 +82,7 @@ def test_document_json_twin(client):
 def test_status(client):
     status = client.get("/api/status").get_json()
     assert status["counts"]["paragraphs"] == 50 and status["model"]["dimension"] == 384
+    assert status["run"]["embedded"] == 50 and status["not_indexed"] == []
 
 
 def test_security_headers_and_local_assets(client):

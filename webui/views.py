@@ -80,4 +80,5 @@ def api_document(doc_id: str):
 @bp.get("/api/status")
 def api_status():
     manifest = get_index().manifest
-    return jsonify({key: manifest[key] for key in ("schema_version", "generation", "created", "model", "counts")})
+    status = {key: manifest[key] for key in ("schema_version", "generation", "created", "model", "counts", "run")}
+    return jsonify({**status, "not_indexed": manifest["files"]["skipped"]})
