@@ -30,18 +30,21 @@ def main() -> None:
     parser.add_argument("dataset", help="a BEIR folder, or 'domain' for benchmarks/domain over corpus/")
     parser.add_argument("--work-dir", type=Path, default=None)
     args = parser.parse_args()
+    work = args.work_dir or Path(f"/tmp/precedent-fusion-{Path(args.dataset).name}")
     if args.dataset == "domain":
         name, corpus = "domain", REPO / "corpus"
         queries = read_queries(REPO / "benchmarks/domain/queries.jsonl")
         qrels = read_qrels(REPO / "benchmarks/domain/qrels.tsv")
-        identify = lambda r: f"{r.doc_id}#p{r.paragraph}"  # noqa: E731
+
+        def identify(result):
+            return f"{result.doc_id}#p{result.paragraph}"
     else:
         dataset = load_dataset(Path(args.dataset))
         name, queries, qrels = dataset.name, dataset.queries, dataset.qrels
-        work = args.work_dir or Path(f"/tmp/precedent-fusion-{name}")
         corpus, ids = write_corpus(dataset, work / "documents")
-        identify = lambda r: ids[r.doc_id]  # noqa: E731
-    work = args.work_dir or Path(f"/tmp/precedent-fusion-{name}")
+
+        def identify(result):
+            return ids[result.doc_id]
     settings = Settings.load(index_dir=str(work / "index"), corpus=str(corpus))
     build_index(settings)
     index = Index.open(settings)

@@ -108,8 +108,8 @@ def evaluate(folder: Path, settings: Settings, modes=MODES, work_dir: Path | Non
         report = build_index(settings, progress=progress)
         index = Index.open(settings)
         index.warm()
-        document = lambda result: ids[result.doc_id]  # noqa: E731 - a corpus entry ranks by its best paragraph
-        results = [run_mode(index, dataset.queries, dataset.qrels, mode, document) for mode in modes]
+        # a corpus entry ranks by its best paragraph
+        results = [run_mode(index, dataset.queries, dataset.qrels, mode, lambda r: ids[r.doc_id]) for mode in modes]
     return Evaluation(dataset.name, len(dataset.corpus), report.documents, len(dataset.queries),
                       round(report.seconds, 1), round(report.embed_seconds, 1), results)
 
