@@ -73,10 +73,11 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
     fingerprint = _fingerprint(sources, skipped, settings)
     folder = IndexFolder(settings.index_dir)
     with _locked(settings.index_dir):
-        previous = None if rebuild else folder.open_current(settings)
-        if previous and previous.manifest["corpus"]["fingerprint"] == fingerprint:
-            return _up_to_date(previous, settings.index_dir, started)
-        cache = previous or (None if rebuild else folder.vector_cache(settings))
+        manifest = None if rebuild else folder.manifest()
+        if manifest and _fresh(manifest, settings, fingerprint):
+            return _up_to_date(manifest, folder.current().name, settings.index_dir, started)
+        cache = None if rebuild else folder.vector_cache(settings)
+        previous = cache if cache and cache.manifest.get("schema_version") == SCHEMA_VERSION else None
         report = BuildReport(settings.index_dir)
         documents, reused = _documents(sources, previous, settings, skipped, report, progress)
         if not documents:
@@ -224,11 +225,18 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _up_to_date(previous: Generation, index_dir: Path, started: float) -> BuildReport:
-    manifest = previous.manifest
+def _up_to_date(manifest: dict, generation: str, index_dir: Path, started: float) -> BuildReport:
+    """The report of a run that found nothing to do: read from the manifest, no index loaded."""
     return BuildReport(index_dir, manifest["counts"]["documents"], manifest["counts"]["paragraphs"],
-                       [Skipped(**s) for s in manifest["files"]["skipped"]], previous.folder.name,
+                       [Skipped(**s) for s in manifest["files"]["skipped"]], generation,
                        up_to_date=True, seconds=time.perf_counter() - started)
+
+
+def _fresh(manifest: dict, settings: Settings, fingerprint: str) -> bool:
+    """Whether the current generation already is what this run would build (read from its manifest alone)."""
+    return (manifest.get("schema_version") == SCHEMA_VERSION
+            and manifest.get("model", {}).get("name") == settings.model_name()
+            and manifest.get("corpus", {}).get("fingerprint") == fingerprint)
 
 
 def _fingerprint(sources: list[_Source], skipped: list[Skipped], settings: Settings) -> str:

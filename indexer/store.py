@@ -58,17 +58,6 @@ class IndexFolder:
         except (OSError, ValueError):
             return None
 
-    def open_current(self, settings: Settings) -> "Generation | None":
-        """The current generation to build on, or None when there is none this code and model can reuse."""
-        current, manifest = self.current(), self.manifest()
-        if current is None or manifest is None:
-            return None
-        try:
-            _check_manifest(manifest, settings, current)
-            return Generation(current, manifest)
-        except (IndexMismatchError, OSError, ValueError, KeyError, TypeError):
-            return None
-
     def status(self, settings: Settings) -> tuple[dict, str | None]:
         """(current manifest, why it cannot be searched or None); raises IndexMissingError."""
         current, manifest = self.current(), self.manifest()
@@ -81,10 +70,11 @@ class IndexFolder:
         return manifest, None
 
     def vector_cache(self, settings: Settings) -> "Generation | None":
-        """The current generation when only its vectors can be reused: same model, older schema.
+        """The current generation when it was embedded by the configured model, whatever its schema.
 
         Embeddings depend on the model alone, so a change of index schema
-        (say, a new keyword analyser) need not embed everything again.
+        (say, a new keyword analyser) need not embed everything again; the
+        build updates the generation in place only when the schema matches too.
         """
         current, manifest = self.current(), self.manifest()
         if current is None or manifest is None or manifest.get("model", {}).get("name") != settings.model_name():
