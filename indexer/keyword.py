@@ -33,8 +33,8 @@ QUESTION_WORDS = frozenset(
     "was were what whats which who whom why where".split()
 )
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "context": 0.3}
-PROXIMITY = {"slop": 4, "boost": 0.5}
-BM25 = {"B": 0.75, "K1": 1.2}  # whoosh's defaults  # a bonus when the query's words occur within a few words of each other
+PROXIMITY = {"slop": 4, "boost": 0.5}  # a bonus when the query's words occur within a few words of each other
+BM25 = {"B": 0.75, "K1": 1.2}  # whoosh's defaults
 
 
 class SpellingFilter(Filter):
@@ -52,7 +52,7 @@ ANALYZER = (RegexTokenizer() | LowercaseFilter() | SpellingFilter()
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
     doc_id=ID(stored=True),
-    text=TEXT(analyzer=ANALYZER, phrase=True),
+    text=TEXT(analyzer=ANALYZER, phrase=True, spelling=True),  # keeps unstemmed words for suggestions
     section=TEXT(analyzer=ANALYZER, phrase=True),
     title=TEXT(analyzer=ANALYZER, phrase=True),
     context=TEXT(analyzer=ANALYZER, phrase=True),
@@ -94,13 +94,16 @@ class Parsed(NamedTuple):
 
     ``strict`` is True when the user said what must (not) match: a phrase,
     AND, NOT, +word or -word; the proximity bonus and expansions do not count.
-    ``words`` are the analysed words the user typed (expansions excluded).
+    ``words`` are the analysed words the user typed (expansions excluded);
+    ``aliases`` maps each analysed word of an expansion to the typed words it
+    stands for, so a paragraph saying "children" has the "kids" of the query.
     """
 
     positive: query.Query
     negative: query.Query | None
     strict: bool
     words: frozenset[str]
+    aliases: dict[str, frozenset[str]] = {}
 
 
 def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
@@ -127,7 +130,14 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
         if len(in_order) > 1:
             extra.append(query.Phrase("text", in_order, **PROXIMITY))
     extra = [q for q in extra if q is not query.NullQuery]
-    return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words)
+    aliases: dict[str, set[str]] = {}
+    for e in expansions:
+        said = {t.text for t in ANALYZER(e.said)} & words
+        for alternative in e.also:
+            for t in ANALYZER(alternative):
+                aliases.setdefault(t.text, set()).update(said)
+    aliases = {word: frozenset(said) for word, said in aliases.items() if said}
+    return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words, aliases)
 
 
 def _with_alternative(node: query.Query, beside: dict[str, query.Query]) -> query.Query:
@@ -185,12 +195,30 @@ class KeywordIndex:
                     scope.add(text[token.startchar:token.endchar])
         return scope
 
-    def search(self, q: Parsed, limit: int) -> list[tuple[str, float, frozenset[str]]]:
-        """(paragraph key, BM25F score, the query's words it has) for the best ``limit``, best first."""
+    def suggest(self, text: str) -> str | None:
+        """``text`` with each word the index has never seen replaced by the nearest one it has, or None."""
+        with self._ix.searcher() as searcher:
+            corrector = searcher.corrector("text")
+            corrected, changed = text, False
+            # the tokenizer reuses one token object, so take what is needed as it goes
+            words = [(t.text, t.startchar, t.endchar) for t in RegexTokenizer()(text, chars=True)]
+            for word, start, end in reversed(words):
+                stems = [t.text for t in ANALYZER(word)]
+                if len(word) < 4 or not stems or word.isupper() or any(c.isdigit() for c in word) or any(
+                        searcher.doc_frequency(field, stem) for field in FIELD_BOOSTS for stem in stems):
+                    continue
+                # two edits only in long words: "station" is not a misspelling of "situation"
+                found = corrector.suggest(word.lower(), limit=1, maxdist=1 if len(word) < 8 else 2)
+                if found:
+                    corrected = corrected[:start] + found[0] + corrected[end:]
+                    changed = True
+            return corrected if changed else None
+
+    def search(self, q: Parsed, limit: int | None) -> list[tuple[str, float, frozenset[str]]]:
+        """(paragraph key, BM25F score, the query's words it has) for the best ``limit`` (None: all), best first."""
         with self._ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
             hits = searcher.search(q.positive, limit=limit, mask=q.negative, terms=True)
-            return [(hit["key"], hit.score, frozenset(_text(t) for _, t in hit.matched_terms()) & q.words)
-                    for hit in hits]
+            return [(hit["key"], hit.score, _typed(hit.matched_terms(), q)) for hit in hits]
 
     def matching(self, q: Parsed) -> set[str] | None:
         """The keys of paragraphs satisfying a strict query, or None when the query is a plain bag of words."""
@@ -235,6 +263,17 @@ def match_spans(text: str, stems: set[str]) -> list[tuple[int, int]]:
         for token in ANALYZER(text, chars=True, mode="index")
         if token.text in stems
     ]
+
+
+def _typed(matched, q: Parsed) -> frozenset[str]:
+    """The typed words of ``q`` a hit has, itself or through an expansion."""
+    found = set()
+    for _, term in matched:
+        word = _text(term)
+        found.update(q.aliases.get(word, ()))
+        if word in q.words:
+            found.add(word)
+    return frozenset(found)
 
 
 def _text(term: str | bytes) -> str:

@@ -10,10 +10,13 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 
-from . import keyword, vectors, vocabulary
-from .errors import QueryError
+from . import facets, keyword, vectors, vocabulary
+from .errors import DocumentNotFound, QueryError
+from .facets import Filters
 from .fusion import rrf, weighted
 from .metadata import long_date
 from .records import ROLES, Metadata, Paragraph
@@ -21,6 +24,12 @@ from .store import Index
 from .vocabulary import Expansion
 
 MODES = ("hybrid", "keyword", "semantic")
+SORTS = ("relevance", "newest", "oldest")
+ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loosely they match
+# Who is speaking in a paragraph of each role, for the timeline: the inspectorate or those answering it.
+VOICES = {"summary": "finding", "recommendation": "finding", "area_for_improvement": "finding",
+          "cause_of_concern": "finding", "force_response": "response", "commissioner_response": "response"}
+SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s+[\"'‘“(]?[A-Z0-9])|$)", re.S)
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
 
@@ -34,6 +43,14 @@ class Twin:
     title: str
     date: str | None
     url: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The paragraph just before or after a result, for reading it in context."""
+
+    paragraph: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,37 @@ class Result:
     highlights: list[tuple[int, int]]
     citation: str
     also_in: list[Twin]
+    before: Neighbour | None = None
+    after: Neighbour | None = None
+    sentence: tuple[int, int] | None = None  # for a match by meaning alone: the sentence nearest the query
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # as the URL says it
+    label: str
+    count: int
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: str
+    finding: int  # paragraphs in the inspectorate's voice
+    response: int  # in the voice of those answering it
+    other: int
+    chosen: bool
+
+    @property
+    def total(self) -> int:
+        return self.finding + self.response + self.other
 
 
 @dataclass(frozen=True)
@@ -65,9 +113,21 @@ class SearchResponse:
     mode: str
     results: list[Result]
     also_searched: list[Expansion]
+    total: int = 0
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+    facets: list[FacetCount] = field(default_factory=list)
+    timeline: list[YearCount] = field(default_factory=list)
+    suggestion: str | None = None  # the query with unknown words respelled, for "Did you mean"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "pages": self.pages}
 
 
 def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str]:
@@ -89,23 +149,90 @@ def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str
     return query, k, mode
 
 
-def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> SearchResponse:
-    """The top ``k`` paragraphs for ``query``; raises QueryError for invalid arguments."""
+def check_page(sort: str | None, page) -> tuple[str, int]:
+    """Validate the ordering and page number of a request; raises QueryError."""
+    sort = (sort or "relevance").strip().lower()
+    if sort not in SORTS:
+        raise QueryError(f"sort: unknown order {sort!r}; use one of {', '.join(SORTS)}")
+    try:
+        page = 1 if page in (None, "") else int(page)
+    except (TypeError, ValueError):
+        raise QueryError(f"page: must be a whole number from 1, got {page!r}") from None
+    if page < 1:
+        raise QueryError(f"page: must be from 1, got {page}")
+    return sort, page
+
+
+def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters: Filters = Filters(),
+           sort: str = "relevance", page: int = 1, mark_sentences: bool = True) -> SearchResponse:
+    """Page ``page`` (``k`` a page) of the paragraphs matching ``query`` and ``filters``, in ``sort`` order.
+
+    Raises QueryError for invalid arguments. A paragraph matches when the
+    keyword side finds it, or it is among the ALWAYS_NEAREST nearest in meaning,
+    or its similarity reaches ``min_similarity``; the response also counts every
+    match by facet and by year, for narrowing. ``mark_sentences`` False skips
+    finding the nearest sentence of matches by meaning alone (evaluation needs
+    only the ranking).
+    """
     query, k, mode = check_request(query, k, mode)
-    settings = index.settings
-    depth = max(settings.candidates, k)
+    sort, page = check_page(sort, page)
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
-    runs, share = [], {}
+    matches, vector = _matches(index, query, mode, parsed, expansions)
+    shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
+    pages = max(1, -(-len(shown) // k))
+    if page > pages:
+        raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
+                         f"of results, got {page}")
+    if sort != "relevance":
+        undated = [m for m in shown if not index.dates[m[0]]]
+        dated = sorted((m for m in shown if index.dates[m[0]]), key=lambda m: index.dates[m[0]], reverse=sort == "newest")
+        shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
+    stems = keyword.query_stems(parsed)
+    first = (page - 1) * k
+    results = [_result(index, first + n, row, score, stems) for n, (row, score) in enumerate(shown[first:first + k], 1)]
+    if vector is not None and mark_sentences:
+        results = _mark_sentences(index, results, vector)
+    folded_all = {skip: _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])
+                  for skip in (*facets.NAMES, ("year", "date"))}
+    suggestion = index.keyword.suggest(query) if not parsed.strict else None
+    return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
+                          _facets(index, folded_all, filters), _timeline(index, folded_all[("year", "date")], filters), suggestion)
+
+
+def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
+    """A paragraph and the ``k`` nearest paragraphs in other documents: its precedents and successors."""
+    try:
+        row = index.rows[f"{doc_id}#p{paragraph}"]
+    except KeyError:
+        raise DocumentNotFound(f"No paragraph {paragraph} in document {doc_id!r}") from None
+    others = {r for r, p in enumerate(index.paragraphs) if p.doc_id != doc_id}
+    nearest = _fold(index, vectors.top_k(index.vectors, index.vectors[row], len(others), rows=others))[:k]
+    return (_result(index, 0, row, 1.0, set()),
+            [_result(index, rank, other, score, set()) for rank, (other, score) in enumerate(nearest, 1)])
+
+
+def _matches(index: Index, query: str, mode: str, parsed: keyword.Parsed, expansions) -> tuple[list, object]:
+    """Every matching (row, score), best first, and the query's vector when one was embedded.
+
+    Only each side's top ``candidates`` are fused by score; the other matches
+    follow them, so ranking does not depend on how many there are.
+    """
+    settings = index.settings
+    depth = settings.candidates
+    runs, share, found, vector = [], {}, set(), None
     if mode in ("keyword", "hybrid"):
-        hits = index.keyword.search(parsed, depth)
+        hits = index.keyword.search(parsed, None)
         runs.append([(index.rows[key], score) for key, score, _ in hits])
         share = {index.rows[key]: len(words) / len(parsed.words) for key, _, words in hits if parsed.words}
+        found.update(row for row, _ in runs[-1])
     if mode in ("semantic", "hybrid"):
         allowed = index.keyword.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        meaning = _meaning(query, index.keyword.scope_words(query), expansions)
-        runs.append(vectors.top_k(index.vectors, index.embed_query(meaning), depth, rows=rows))
+        vector = index.embed_query(_meaning(query, index.keyword.scope_words(query), expansions))
+        runs.append(vectors.top_k(index.vectors, vector, len(index.paragraphs), rows=rows))
+        found.update(row for rank, (row, score) in enumerate(runs[-1])
+                     if rank < ALWAYS_NEAREST or score >= settings.min_similarity)
     if mode != "hybrid":
         ranked = runs[0]
     elif settings.fusion == "rrf":
@@ -113,9 +240,7 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid") -> Searc
     else:
         ranked = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
                           scales=[share if settings.fusion == "adaptive" else None])
-    stems = keyword.query_stems(parsed)
-    results = [_result(index, rank, row, score, stems) for rank, (row, score) in enumerate(_fold(index, ranked, k), 1)]
-    return SearchResponse(query, mode, results, expansions)
+    return [(row, score) for row, score in ranked if row in found], vector
 
 
 def _meaning(query: str, scope: set[str], expansions) -> str:
@@ -129,17 +254,55 @@ def _meaning(query: str, scope: set[str], expansions) -> str:
     return topic + "".join(f" ({'; '.join(e.also)})" for e in expansions)
 
 
-def _fold(index: Index, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
-    """The first ``k`` hits, each near-identical group shown once, at its best-ranked member."""
+def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The hits with each near-identical group shown once, at its best-ranked member."""
     kept, seen = [], set()
     for row, score in ranked:
         if row in seen:
             continue
         seen.update(index.twins.get(row, ()))
         kept.append((row, score))
-        if len(kept) == k:
-            break
     return kept
+
+
+def _facets(index: Index, folded: dict[str, list], filters: Filters) -> list[FacetCount]:
+    """Each facet's values with their counts, each over the matches that pass the other filters."""
+    result = []
+    for facet in facets.FACETS:
+        counts = Counter(index.facet_values[row][facet.name] for row, _ in folded[facet.name])
+        chosen = filters.chosen.get(facet.name, ())
+        for value in chosen:
+            counts.setdefault(value, 0)
+        names = facet.names or {}
+        values = [FacetValue(value, names.get(value) or value or "Not stated", n, value in chosen)
+                  for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        result.append(FacetCount(facet.name, facet.label, values))
+    return result
+
+
+def _timeline(index: Index, folded: list, filters: Filters) -> list[YearCount]:
+    """Matches per year split by who is speaking, over the matches that pass every filter but the dates."""
+    per_year: dict[str, Counter] = {}
+    for row, _ in folded:
+        per_year.setdefault(index.facet_values[row]["year"], Counter())[VOICES.get(index.paragraphs[row].role, "other")] += 1
+    chosen = filters.chosen.get("year", ())
+    return [YearCount(year, c["finding"], c["response"], c["other"], year in chosen)
+            for year, c in sorted(per_year.items(), key=lambda item: (item[0] == facets.UNDATED, item[0]))]
+
+
+def _mark_sentences(index: Index, results: list[Result], vector) -> list[Result]:
+    """For matches by meaning alone, mark the sentence nearest the query instead of its words."""
+    spans = {r.rank: [m.span() for m in SENTENCE.finditer(r.text)] for r in results if not r.highlights}
+    texts = [r.text[a:b] for r in results if len(spans.get(r.rank, ())) > 1 for a, b in spans[r.rank]]
+    scores = iter(index.embedder.encode_documents(texts, batch_size=64) @ vector if texts else ())
+    marked = []
+    for r in results:
+        found = spans.get(r.rank)
+        if found:
+            near = [next(scores) for _ in found] if len(found) > 1 else [1.0]
+            r = replace(r, sentence=found[near.index(max(near))])
+        marked.append(r)
+    return marked
 
 
 def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:
@@ -148,9 +311,11 @@ def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) ->
     spans = keyword.match_spans(p.text, stems)
     terms = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
     twins = [index.paragraphs[other] for other in index.twins.get(row, ())]
+    before, after = (Neighbour(n.paragraph, n.text) if n else None for n in index.neighbours(row))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
-                  citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins])
+                  citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
+                  before, after)
 
 
 def citation(p: Paragraph, meta: Metadata) -> str:

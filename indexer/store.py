@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import keyword, vectors
+from . import facets, keyword, vectors
 from .config import Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
@@ -173,6 +173,9 @@ class Index(Generation):
             rows = tuple(self.rows[key] for key in group)
             for row in rows:
                 self.twins[row] = tuple(other for other in rows if other != row)
+        metas = [self.documents[p.doc_id].meta for p in self.paragraphs]
+        self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
+        self.dates = [meta.date for meta in metas]
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path())
         self._check()
@@ -213,6 +216,14 @@ class Index(Generation):
             return self.documents[doc_id]
         except KeyError:
             raise DocumentNotFound(f"No document with id {doc_id!r} in the index") from None
+
+    def neighbours(self, row: int) -> tuple[Paragraph | None, Paragraph | None]:
+        """The paragraphs just before and after ``row`` in its document (rows are in reading order)."""
+        doc_id = self.paragraphs[row].doc_id
+        before, after = row - 1, row + 1
+        return (self.paragraphs[before] if before >= 0 and self.paragraphs[before].doc_id == doc_id else None,
+                self.paragraphs[after] if after < len(self.paragraphs) and self.paragraphs[after].doc_id == doc_id
+                else None)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode_query(text)

@@ -1,11 +1,13 @@
 """The domain's words: acronyms with their expansions, British and American spellings.
 
 Staff type "JTAI Halton" where the letter says "joint targeted area
-inspection", and "behavior" where it says "behaviour". Both lists are plain
-text files in this folder, meant to be read and extended by people who know
-the domain: ``vocabulary.txt`` (``CSE: child sexual exploitation``, a trailing
+inspection", "kids in cells" where it says "children in custody", and
+"behavior" where it says "behaviour". The lists are plain text files in this
+folder, meant to be read and extended by people who know the domain:
+``vocabulary.txt`` (``CSE: child sexual exploitation``, both ways, a trailing
 ``!`` on a short form that is also an English word, which then matches only
-in capitals) and ``spellings.txt`` (``organisation organization``).
+in capitals), ``everyday.txt`` (``kids: children; young people``, one way)
+and ``spellings.txt`` (``organisation organization``).
 """
 
 from __future__ import annotations
@@ -63,10 +65,20 @@ def spellings(path: Path = HERE / "spellings.txt") -> dict[str, str]:
     return pairs
 
 
+@cache
+def everyday(path: Path = HERE / "everyday.txt") -> tuple[Term, ...]:
+    """Everyday words and the official wording they stand for ("kids: children; young people")."""
+    return terms(path)
+
+
 def expansions(query: str) -> list[Expansion]:
-    """The vocabulary entries a query mentions, by short form or by one of its expansions."""
+    """The vocabulary entries a query mentions, by short form or by one of its expansions,
+    and the official wording of the everyday words it uses (one way: "kids" -> "children")."""
     found = []
     lowered = " ".join(re.findall(r"[\w'’-]+", query.lower())).replace("’", "'")
+    for term in everyday():
+        if re.search(rf"(?<![\w-]){re.escape(term.short)}(?![\w-])", lowered):
+            found.append(Expansion(term.short, term.expansions))
     for term in terms():
         flags = 0 if term.capitals_only else re.IGNORECASE
         if re.search(rf"(?<![\w-]){re.escape(term.short)}(?![\w-])", query, flags):

@@ -22,8 +22,10 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert len(data["results"]) == 10
     assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
                                        "page", "role", "label", "doc_type", "author", "source", "url",
-                                       "matched_terms", "highlights", "citation", "also_in"}
-    assert data["also_searched"] == []
+                                       "matched_terms", "highlights", "citation", "also_in", "before", "after",
+                                       "sentence"}
+    assert data["also_searched"] == [] and data["total"] >= 10 and data["page"] == 1
+    assert {f["name"] for f in data["facets"]} >= {"year", "doc_type", "author", "role"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
     assert ("2020-04", 5) in top5 and {("2023-06", 10), ("2023-06", 11)} <= top5
 

@@ -19,10 +19,12 @@ def test_rrf_order_and_ties():
     assert [item for item, _ in rrf([["x"], ["y"]])] == ["x", "y"]
 
 
-def test_rrf_depth_cuts_each_list():
-    fused = dict(rrf([["a", "b", "c"], ["c"]], k=1, depth=2))
-    assert "c" in fused and fused["c"] == pytest.approx(1 / 2)
-    assert fused["a"] == pytest.approx(1 / 2) and fused["b"] == pytest.approx(1 / 3)
+def test_rrf_scores_only_the_top_depth_and_keeps_the_rest_after():
+    fused = rrf([["a", "b", "c", "e"], ["c"]], k=1, depth=2)
+    scores = dict(fused)
+    assert scores["c"] == pytest.approx(1 / 2)  # from the second list only
+    assert scores["a"] == pytest.approx(1 / 2) and scores["b"] == pytest.approx(1 / 3)
+    assert [item for item, _ in fused][-1] == "e" and scores["e"] == 0.0
 
 
 def test_small_k_rewards_top_ranks_more():
@@ -51,7 +53,7 @@ def test_weighted_keeps_score_gaps_that_rrf_forgets():
 
 def test_weighted_edge_cases():
     assert weighted([[("x", 5.0)], []], [0.5, 0.5]) == [("x", 0.5)]  # one item: normalised to 1
-    assert weighted([[("x", 1.0), ("y", 0.5)]], [1.0], depth=1) == [("x", 1.0)]
+    assert weighted([[("x", 1.0), ("y", 0.5)]], [1.0], depth=1) == [("x", 1.0), ("y", 0.0)]
 
 
 def test_weighted_scales_an_item_by_its_factor():

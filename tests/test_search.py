@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from indexer import keyword
+from indexer import keyword, vocabulary
 from indexer.errors import QueryError
 from indexer.metadata import context
 from indexer.search import search
@@ -18,7 +18,7 @@ BRIEFING = "2019-halton-jtai-briefing-for-schools"
 # (query, doc_id, paragraph that must be in the hybrid top 3)
 TOP3 = [
     ("children kept in police cells overnight", THEMATIC, 5),  # paraphrase: no "custody", "detained"
-    ("lock-ups for kids", THEMATIC, 5),  # paraphrase
+    ("little ones locked up at the nick", THEMATIC, 5),  # paraphrase: "locked up" is everyday for "detained"
     ("teenager stabbed to death", HALTON, 4),  # paraphrase of "lost their life due to knife crime"
     ("stop officers blaming the victims", CSE, 9),
     ("victim blaming language", CSE, 9),
@@ -72,15 +72,23 @@ def test_result_fields_and_highlights(index):
 
 
 def test_modes_differ_and_semantic_finds_without_shared_words(index):
-    keyword = search(index, "kids in cells", 10, "keyword").results
-    semantic = search(index, "kids in cells", 10, "semantic").results
-    assert keyword == []  # no paragraph shares a word with the query
-    assert (THEMATIC, 5) in [(r.doc_id, r.paragraph) for r in semantic]
-    assert semantic[0].matched_terms == []
+    keyword = search(index, "tots at the nick", 10, "keyword").results
+    semantic = search(index, "tots at the nick", 10, "semantic").results
+    assert keyword == []  # no paragraph shares a word with the query, and it has no everyday word
+    assert (REVIEW, 10) == (semantic[0].doc_id, semantic[0].paragraph)  # "…children detained overnight…"
+    assert semantic[0].matched_terms == [] and semantic[0].sentence is not None
+
+
+def test_everyday_words_search_their_official_wording_too(index):
+    response = search(index, "kids in cells", 10, "keyword")
+    assert [(e.said, e.also[0]) for e in response.also_searched] == [("kids", "children"), ("cells", "police custody")]
+    assert response.results and all({"children", "custody"} & set(r.matched_terms) for r in response.results)
+    assert search(index, "children in custody", 5).also_searched == []  # one way: official words are not expanded
 
 
 def test_hybrid_score_with_rrf_is_reciprocal_rank_fusion(index, monkeypatch):
-    monkeypatch.setattr(index, "settings", replace(index.settings, fusion="rrf"))
+    # min_similarity -1: every paragraph is a semantic match, so the semantic ranking below is complete
+    monkeypatch.setattr(index, "settings", replace(index.settings, fusion="rrf", min_similarity=-1.0))
     q = "custody detention"
     keyword = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "keyword").results]
     semantic = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "semantic").results]
@@ -103,7 +111,7 @@ def normalised_runs(index, q):
 
 
 def test_weighted_hybrid_score_is_the_weighted_sum_of_normalised_scores(index, monkeypatch):
-    monkeypatch.setattr(index, "settings", replace(index.settings, fusion="weighted"))
+    monkeypatch.setattr(index, "settings", replace(index.settings, fusion="weighted", min_similarity=-1.0))
     q, weight = "custody detention", index.settings.semantic_weight
     runs, _ = normalised_runs(index, q)
     for r in search(index, q, 10).results:
@@ -153,8 +161,9 @@ def test_question_words_do_not_match(index):
     assert search(index, "what did we say", 5, "keyword").results == []
 
 
-def test_adaptive_fusion_scales_each_keyword_hit_by_the_share_of_query_words_it_has(index):
+def test_adaptive_fusion_scales_each_keyword_hit_by_the_share_of_query_words_it_has(index, monkeypatch):
     assert index.settings.fusion == "adaptive"
+    monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0))
     q, weight = "not enough money and too many calls for the police", index.settings.semantic_weight
     runs, best = normalised_runs(index, q)
     words = keyword.parse(q).words
@@ -183,3 +192,12 @@ def test_expansions_keep_the_constraints_of_a_strict_query(index):
     found_by_expansion = [r for r in spelled if "JTAI" not in f"{r.text} {r.section} {r.title}"]
     assert found_by_expansion  # the briefing's paragraphs, under "Joint Targeted Area Inspection"
     assert all("joint targeted area inspection" in f"{r.text} {r.section} {r.title}".lower() for r in found_by_expansion)
+
+
+def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
+    parsed = keyword.parse("CSE problem profiles", vocabulary.expansions("CSE problem profiles"))
+    assert parsed.aliases["exploit"] == {"cse"}
+    hits = {key: words for key, _, words in index.keyword.search(parsed, None)}
+    spelled_out = f"{CSE}#p6"  # "…problem profiles for child sexual exploitation…", no "CSE"
+    assert "CSE" not in index.paragraphs[index.rows[spelled_out]].text
+    assert hits[spelled_out] == {"cse", "problem", "profil"}

@@ -1,0 +1,114 @@
+"""Filters and facet counts: narrowing a result list by year, date, document and paragraph fields.
+
+A search first finds every matching paragraph; the filters then keep those
+whose document (or, for role, whose paragraph) has one of the chosen values.
+Counts are "what you would get": each facet is counted over the matches that
+pass every *other* filter, so choosing 2019 still shows how many 2020 has, and
+a search with no results can say which filter to drop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import QueryError
+from .records import DOC_TYPES, ROLES, Metadata, Paragraph
+
+UNDATED = "undated"
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the URL parameter
+    label: str
+    names: dict | None = None  # display names of stored keys, when they are keys
+
+
+FACETS = (
+    Facet("year", "Year"),
+    Facet("doc_type", "Document type", DOC_TYPES),
+    Facet("inspectorate", "Inspectorate"),
+    Facet("inspection_type", "Inspection type"),
+    Facet("author", "Author"),
+    Facet("area", "Area"),
+    Facet("role", "Paragraph role", ROLES),
+)
+NAMES = tuple(f.name for f in FACETS)
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The chosen values per facet (any of them matches) and an optional date range (inclusive)."""
+
+    chosen: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def from_args(cls, getlist) -> "Filters":
+        """Read filters from URL parameters (``getlist(name)`` gives every value of one parameter)."""
+        chosen = {}
+        for name in NAMES:
+            values = tuple(dict.fromkeys(v.strip() for v in getlist(name) if v.strip()))
+            if values:
+                chosen[name] = values
+        for value in chosen.get("year", ()):
+            if value != UNDATED and not re.fullmatch(r"\d{4}", value):
+                raise QueryError(f"year: expected a year such as 2019 or {UNDATED!r}, got {value!r}")
+        dates = []
+        for name in ("from", "to"):
+            value = next((v.strip() for v in getlist(name) if v.strip()), None)
+            if value is not None and not _DATE.match(value):
+                raise QueryError(f"{name}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+            dates.append(value)
+        return cls(chosen, *dates)
+
+    def __bool__(self) -> bool:
+        return bool(self.chosen or self.date_from or self.date_to)
+
+    def without(self, name: str, value: str | None = None) -> "Filters":
+        """These filters less one facet (or one value of it); ``from``/``to`` name the date range."""
+        if name in ("from", "to"):
+            return Filters(self.chosen, None if name == "from" else self.date_from, None if name == "to" else self.date_to)
+        chosen = dict(self.chosen)
+        kept = tuple(v for v in chosen.pop(name, ()) if value is not None and v != value)
+        if kept:
+            chosen[name] = kept
+        return Filters(chosen, self.date_from, self.date_to)
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """URL parameters that give these filters back."""
+        args = [(name, value) for name in NAMES for value in self.chosen.get(name, ())]
+        args += [(name, value) for name, value in (("from", self.date_from), ("to", self.date_to)) if value]
+        return args
+
+    def passes(self, values: dict[str, str], date: str | None, skip: str | tuple[str, ...] = ()) -> bool:
+        """Whether a paragraph with these facet ``values`` and ``date`` passes every filter but those
+        named in ``skip`` ("date" names the date range)."""
+        for name, wanted in self.chosen.items():
+            if name not in skip and values[name] not in wanted:
+                return False
+        if "date" not in skip and (self.date_from or self.date_to):
+            if date is None:
+                return False
+            # "2019" as a lower bound is its first day; as an upper bound, its last
+            if self.date_from and date < self.date_from:
+                return False
+            if self.date_to and date[: len(self.date_to)] > self.date_to:
+                return False
+        return True
+
+
+def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
+    """A paragraph's value for every facet; missing metadata counts as "not stated"."""
+    return {
+        "year": meta.date[:4] if meta.date else UNDATED,
+        "doc_type": meta.doc_type,
+        "inspectorate": meta.inspectorate or "",
+        "inspection_type": meta.inspection_type or "",
+        "author": meta.author or "",
+        "area": meta.area or "",
+        "role": p.role,
+    }

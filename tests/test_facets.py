@@ -1,0 +1,126 @@
+"""Filters, facet counts, the timeline, ordering and pages, over the real index of corpus/."""
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.facets import Filters
+from indexer.search import search, similar
+
+Q = "children in custody"
+
+
+def filters(**chosen):
+    return Filters({name: tuple(values) for name, values in chosen.items()})
+
+
+def counts(response, name):
+    return {v.value: v.count for f in response.facets if f.name == name for v in f.values}
+
+
+def test_counts_add_up_to_the_total_and_follow_the_query(index):
+    response = search(index, Q, 20)
+    assert response.total > 20 and response.pages == -(-response.total // 20)
+    for name in ("year", "doc_type", "role", "author"):
+        assert sum(counts(response, name).values()) == response.total, name
+    assert counts(search(index, "Halton knife crime", 20, "keyword"), "year") != counts(response, "year")
+
+
+def test_a_filter_keeps_its_own_facet_counts_and_narrows_the_others(index):
+    everything = search(index, Q, 20)
+    in_2023 = search(index, Q, 20, filters=filters(year=["2023"]))
+    assert in_2023.total == counts(everything, "year")["2023"]
+    assert all(r.date.startswith("2023") for r in in_2023.results)
+    assert counts(in_2023, "year") == counts(everything, "year")  # other years stay choosable
+    assert sum(counts(in_2023, "role").values()) == in_2023.total
+    both = search(index, Q, 20, filters=filters(year=["2023"], role=["commissioner_response"]))
+    assert both.total == counts(in_2023, "role")["commissioner_response"]
+    assert {r.role for r in both.results} == {"commissioner_response"}
+
+
+def test_values_of_one_facet_are_alternatives(index):
+    either = search(index, Q, 20, filters=filters(year=["2019", "2020"]))
+    assert {r.date[:4] for r in either.results} == {"2019", "2020"}
+    assert either.total == sum(counts(either, "year")[y] for y in ("2019", "2020"))
+
+
+def test_date_range_is_inclusive_and_undated_documents_fall_outside_it(index):
+    response = search(index, Q, 50, filters=Filters(date_from="2020", date_to="2023-06"))
+    assert response.results and all("2020-01-01" <= r.date <= "2023-06-30" for r in response.results)
+    assert {r.date for r in response.results} == {"2020-04-17", "2023-06-06"}
+    undated = search(index, "schools", 50, filters=filters(year=["undated"]))
+    assert undated.results and all(r.date is None for r in undated.results)
+
+
+def test_newest_and_oldest_order_by_date_with_undated_last(index):
+    newest = [r.date for r in search(index, Q, 50, sort="newest").results]
+    oldest = [r.date for r in search(index, Q, 50, sort="oldest").results]
+    dated = [d for d in newest if d]
+    assert dated == sorted(dated, reverse=True) and newest[len(dated):] == [None] * (len(newest) - len(dated))
+    assert [d for d in oldest if d] == sorted(dated)
+
+
+def test_pages_partition_the_results(index):
+    total = search(index, Q, 10).total
+    pages = [search(index, Q, 10, page=n).results for n in range(1, -(-total // 10) + 1)]
+    keys = [(r.doc_id, r.paragraph) for page in pages for r in page]
+    assert len(keys) == len(set(keys)) == total
+    assert [r.rank for r in pages[1]] == list(range(11, 11 + len(pages[1])))
+    with pytest.raises(QueryError, match="page: there are only"):
+        search(index, Q, 10, page=len(pages) + 1)
+
+
+def test_timeline_splits_each_year_by_voice_and_ignores_the_year_filter(index):
+    response = search(index, Q, 20, filters=filters(year=["2020"]))
+    years = {y.year: y for y in response.timeline}
+    assert set(years) >= {"2019", "2020", "2023"} and years["2020"].chosen and not years["2019"].chosen
+    assert years["2023"].finding > 0 and years["2023"].response > 0  # the 2023 review quotes the inspectorate
+    assert sum(y.total for y in response.timeline) == search(index, Q, 20).total
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"year": ["19"]}, "year: expected a year"),
+    ({"from": ["last week"]}, "from: expected a date"),
+])
+def test_bad_filters_are_named(args, message):
+    with pytest.raises(QueryError, match=message):
+        Filters.from_args(lambda name: args.get(name, []))
+
+
+@pytest.mark.parametrize("sort, page, message", [("best", 1, "sort: unknown order 'best'"),
+                                                  ("newest", "two", "page: must be a whole number"),
+                                                  ("newest", 0, "page: must be from 1")])
+def test_bad_order_or_page_is_named(index, sort, page, message):
+    with pytest.raises(QueryError, match=message):
+        search(index, Q, 10, sort=sort, page=page)
+
+
+def test_misspelt_words_get_a_suggestion_and_known_ones_do_not(index):
+    assert search(index, "custdy detension", 5).suggestion.startswith("custody detention")
+    assert search(index, "custody detention", 5).suggestion is None
+    assert search(index, "JTAI Halton", 5).suggestion is None  # acronyms and names are left alone
+
+
+def test_a_match_by_meaning_alone_marks_its_nearest_sentence(index):
+    results = search(index, "tots at the nick", 10, "semantic").results
+    assert all(r.highlights == [] and 0 <= r.sentence[0] < r.sentence[1] <= len(r.text) for r in results)
+    longer = [r for r in results if r.sentence[1] - r.sentence[0] < len(r.text.strip())]
+    assert longer  # in paragraphs of several sentences, one is marked
+    assert all(r.text[r.sentence[0]:r.sentence[1]].rstrip()[-1] in ".!?" for r in longer)
+    assert search(index, "custody", 1, "keyword").results[0].sentence is None  # words found: they are marked
+
+
+def test_neighbours_are_the_paragraphs_around_a_result(index):
+    result = search(index, "victim blaming", 1, "keyword").results[0]
+    doc = [p for p in index.paragraphs if p.doc_id == result.doc_id]
+    by_number = {p.paragraph: p.text for p in doc}
+    assert result.before.text == by_number[result.paragraph - 1] and result.after.text == by_number[result.paragraph + 1]
+    first = search(index, "Between 8 and 12 July 2019", 1, "keyword").results[0]
+    assert first.paragraph == 1 and first.before is None
+
+
+def test_similar_paragraphs_come_from_other_documents_nearest_first(index):
+    source, nearest = similar(index, "2020-04-17-pcc-response-national-child-protection-thematic", 5, k=5)
+    assert "detained" in source.text and len(nearest) == 5
+    assert all(r.doc_id != source.doc_id for r in nearest)
+    assert [r.score for r in nearest] == sorted((r.score for r in nearest), reverse=True)
+    assert ("2023-06-pcc-response-cheshire-child-protection-review", 10) in [(r.doc_id, r.paragraph) for r in nearest]
