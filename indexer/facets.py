@@ -33,6 +33,7 @@ FACETS = (
     Facet("author", "Author"),
     Facet("area", "Area"),
     Facet("role", "Paragraph role", ROLES),
+    Facet("document", "Document"),  # named by title when shown
 )
 NAMES = tuple(f.name for f in FACETS)
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?$")
@@ -111,4 +112,5 @@ def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
         "author": meta.author or "",
         "area": meta.area or "",
         "role": p.role,
+        "document": p.doc_id,
     }

@@ -273,7 +273,7 @@ def _facets(index: Index, folded: dict[str, list], filters: Filters) -> list[Fac
         chosen = filters.chosen.get(facet.name, ())
         for value in chosen:
             counts.setdefault(value, 0)
-        names = facet.names or {}
+        names = facet.names or ({d: doc.title for d, doc in index.documents.items()} if facet.name == "document" else {})
         values = [FacetValue(value, names.get(value) or value or "Not stated", n, value in chosen)
                   for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
         result.append(FacetCount(facet.name, facet.label, values))

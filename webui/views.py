@@ -1,37 +1,68 @@
-"""Routes: each HTML page has a JSON twin built from the same search or document call.
+"""Routes: each HTML page has a JSON twin built from the same indexer call.
 
-Routes adapt ``indexer.search.search`` and ``Index.document`` to HTTP; they never
-touch whoosh or numpy.
+Routes adapt ``indexer.search`` (search, similar), ``indexer.export`` and
+``Index.document`` to HTTP; they never touch whoosh or numpy. A search's whole
+state (query, mode, filters, order, page) lives in the URL, so any page can be
+bookmarked, shared or exported as it is.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
+from indexer.export import everything, to_csv, to_markdown
+from indexer.facets import FACETS, Filters
+from indexer.links import answers
 from indexer.metadata import long_date
 from indexer.records import DOC_TYPES, ROLES
-from indexer.search import MODES, check_request, search
+from indexer.search import MODES, SORTS, check_page, check_request, search, similar
 
 from . import get_index
 
 bp = Blueprint("precedent", __name__)
+PER_PAGE = 20
+SEARCH_KEYS = ("q", "mode", "sort", "from", "to", *(f.name for f in FACETS))
 
 
 @bp.app_context_processor
-def labels() -> dict:
-    """Display names for the role and document-type keys stored in the index."""
-    return {"roles": ROLES, "doc_types": DOC_TYPES}
+def helpers() -> dict:
+    """Display names for stored keys, and links that change one part of the current search."""
+    return {"roles": ROLES, "doc_types": DOC_TYPES, "modes": MODES, "sorts": SORTS, "facet_list": FACETS,
+            "link": link, "toggle": toggle}
+
+
+def link(endpoint: str = "precedent.index_page", **changes) -> str:
+    """The current search's URL with ``changes`` (a value of None drops the parameter); back to page 1
+    unless a page is given."""
+    args = MultiDict((key, value) for key, value in request.args.items(multi=True) if key in SEARCH_KEYS)
+    for key, value in changes.items():
+        args.setlist(key, [] if value is None else [str(value)])
+    return url_for(endpoint, **args.to_dict(flat=False))
+
+
+def toggle(name: str, value: str) -> str:
+    """The current search's URL with one filter value added, or removed if it was chosen."""
+    values = request.args.getlist(name)
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    args = MultiDict((key, v) for key, v in request.args.items(multi=True) if key in SEARCH_KEYS and key != name)
+    args.setlist(name, values)
+    return url_for("precedent.index_page", **args.to_dict(flat=False))
 
 
 @bp.app_template_filter("highlight")
-def highlight(text: str, spans) -> Markup:
-    """Escaped text with <mark> around the given character spans."""
+def highlight(text: str, spans, sentence=None) -> Markup:
+    """Escaped text with <mark> around the given character spans, or around the one sentence."""
+    if not spans and sentence:
+        spans, tag = [sentence], Markup('<mark class="sentence">%s</mark>')
+    else:
+        tag = Markup("<mark>%s</mark>")
     parts, last = [], 0
     for start, end in spans:
         parts.append(escape(text[last:start]))
-        parts.append(Markup("<mark>%s</mark>") % text[start:end])
+        parts.append(tag % text[start:end])
         last = end
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
@@ -43,38 +74,102 @@ def longdate(iso: str | None) -> str:
     return long_date(iso) or "undated"
 
 
-def _search_args():
-    return request.args.get("q", ""), request.args.get("k", "10"), request.args.get("mode", "hybrid")
+def _search_request(default_k: int = PER_PAGE):
+    """The search a URL asks for, checked; raises QueryError naming the bad parameter."""
+    args = request.args
+    query, k, mode = check_request(args.get("q", ""), args.get("k", default_k), args.get("mode", "hybrid"))
+    sort, page = check_page(args.get("sort"), args.get("page"))
+    return query, k, mode, Filters.from_args(args.getlist), sort, page
 
 
 @bp.get("/")
 def index_page():
-    q, k, mode = _search_args()
-    context = {"q": q, "mode": mode if mode in MODES else "hybrid", "k": k, "modes": MODES, "response": None}
+    q, mode = request.args.get("q", ""), request.args.get("mode", "hybrid")
+    context = {"q": q, "mode": mode if mode in MODES else "hybrid", "sort": request.args.get("sort", "relevance"),
+               "response": None}
     if not q.strip():
         return render_template("search.html", **context)
     try:
-        query, k, mode = check_request(q, k, mode)
+        query, k, mode, filters, sort, page = _search_request()
     except QueryError as error:
         return render_template("search.html", **context, error=str(error)), 400
-    context["response"] = search(get_index(), query, k, mode)
-    return render_template("search.html", **context)
+    context["response"] = search(get_index(), query, k, mode, filters, sort, page)
+    template = "results.html" if request.headers.get("X-Requested-With") == "precedent" else "search.html"
+    return render_template(template, **context)
 
 
 @bp.get("/api/search")
 def api_search():
-    query, k, mode = check_request(*_search_args())
-    return jsonify(search(get_index(), query, k, mode).to_json())
+    query, k, mode, filters, sort, page = _search_request()
+    return jsonify(search(get_index(), query, k, mode, filters, sort, page).to_json())
+
+
+def _export():
+    query, _, mode, filters, sort, _ = _search_request()
+    return everything(get_index(), query, mode, filters, sort)
+
+
+@bp.get("/export.csv")
+def export_csv():
+    body = to_csv(_export(), request.host_url.rstrip("/"))
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="precedent-results.csv"'})
+
+
+@bp.get("/export.md")
+def export_markdown():
+    body = to_markdown(_export(), request.host_url.rstrip("/"))
+    return Response(body, mimetype="text/markdown",
+                    headers={"Content-Disposition": 'attachment; filename="precedent-brief.md"'})
+
+
+@bp.get("/api/export")
+def api_export():
+    return jsonify(_export().to_json())
+
+
+def _document(doc_id: str) -> dict:
+    """A document, which of its items each response answers, and the matches of ?q= inside it."""
+    index = get_index()
+    doc = index.document(doc_id)
+    hits = []
+    if request.args.get("q", "").strip():
+        query, _, mode = check_request(request.args["q"], 100, request.args.get("mode", "hybrid"))
+        hits = search(index, query, 100, mode, Filters({"document": (doc_id,)}), mark_sentences=False).results
+    return {"doc": doc, "answers": answers(index, doc_id), "hits": hits}
 
 
 @bp.get("/doc/<doc_id>")
 def document_page(doc_id: str):
-    return render_template("document.html", doc=get_index().document(doc_id))
+    data = _document(doc_id)
+    hits = {r.paragraph: r for r in data["hits"]}
+    answered_by = {response: item for item, responses in data["answers"].items() for response in responses}
+    return render_template("document.html", **data, hit_at=hits, answered_by=answered_by,
+                           order=sorted(hits), q=request.args.get("q", ""))
 
 
 @bp.get("/api/doc/<doc_id>")
 def api_document(doc_id: str):
-    return jsonify(get_index().document(doc_id).to_json())
+    data = _document(doc_id)
+    return jsonify({**data["doc"].to_json(), "answers": {str(k): v for k, v in data["answers"].items()},
+                    "hits": [r.paragraph for r in data["hits"]]})
+
+
+@bp.get("/similar/<doc_id>/<int:paragraph>")
+def similar_page(doc_id: str, paragraph: int):
+    source, nearest = similar(get_index(), doc_id, paragraph)
+    return render_template("similar.html", source=source, nearest=nearest)
+
+
+@bp.get("/api/similar/<doc_id>/<int:paragraph>")
+def api_similar(doc_id: str, paragraph: int):
+    source, nearest = similar(get_index(), doc_id, paragraph)
+    return jsonify({"paragraph": source, "similar": nearest})
+
+
+@bp.get("/accessibility")
+def accessibility_page():
+    return render_template("accessibility.html")
 
 
 @bp.get("/api/status")

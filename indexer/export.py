@@ -1,0 +1,92 @@
+"""Search results as files to take into a meeting: CSV for a spreadsheet, Markdown for a brief.
+
+An export holds every match of the search, on all pages, with its filters and
+order, up to EXPORT_LIMIT. Document text is not trusted: a CSV cell that a
+spreadsheet would run as a formula is prefixed with an apostrophe, and
+Markdown's link and HTML characters are escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+from datetime import date
+
+from .facets import FACETS, Filters
+from .metadata import long_date
+from .records import ROLES
+from .search import MAX_K, SearchResponse, search
+from .store import Index
+
+EXPORT_LIMIT = 2000
+COLUMNS = ("rank", "citation", "title", "author", "date", "doc_type", "section", "role", "label", "page",
+           "paragraph", "score", "link", "text")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def everything(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
+               sort: str = "relevance") -> SearchResponse:
+    """Every match of a search (up to EXPORT_LIMIT), as one response."""
+    first = search(index, query, MAX_K, mode, filters, sort, mark_sentences=False)
+    results = list(first.results)
+    for page in range(2, min(first.pages, EXPORT_LIMIT // MAX_K) + 1):
+        results += search(index, query, MAX_K, mode, filters, sort, page, mark_sentences=False).results
+    return replace(first, results=results, per_page=max(len(results), 1), page=1)
+
+
+def to_csv(response: SearchResponse, base_url: str) -> str:
+    """One row per paragraph, with a header row; links are absolute so the file works on its own."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for r in response.results:
+        row = (r.rank, r.citation, r.title, r.author, r.date, r.doc_type, r.section, ROLES.get(r.role, r.role),
+               r.label, r.page, r.paragraph, r.score, base_url + r.url, r.text)
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def to_markdown(response: SearchResponse, base_url: str, today: date | None = None) -> str:
+    """A brief: what was searched, how it was narrowed, when, then each paragraph with its citation."""
+    today = today or date.today()
+    lines = [f"# Precedent: {_md(response.query)}", ""]
+    lines.append(f"- Searched: {_md(response.query)} ({response.mode}, {response.sort})")
+    for e in response.also_searched:
+        lines.append(f"- Also searched: {_md(', '.join(e.also))} (for {_md(e.said)})")
+    lines.append(f"- Filters: {_md(describe(response.filters)) or 'none'}")
+    lines.append(f"- Date: {long_date(today.isoformat())}")
+    lines.append(f"- Paragraphs: {len(response.results)}"
+                 + (f" of {response.total}" if response.total > len(response.results) else ""))
+    for r in response.results:
+        lines += ["", f"## {r.rank}. {_md(r.citation)}", ""]
+        lines += [f"> {_md(line)}" if line else ">" for line in r.text.splitlines()]
+        lines += ["", f"[Open the paragraph]({base_url}{r.url})"]
+    return "\n".join(lines) + "\n"
+
+
+def describe(filters: Filters) -> str:
+    """The filters in words: 'Year: 2019 or 2020; Paragraph role: Recommendation; from 2019'."""
+    parts = []
+    for facet in FACETS:
+        values = filters.chosen.get(facet.name)
+        if values:
+            names = facet.names or {}
+            parts.append(f"{facet.label}: " + " or ".join(names.get(v, v) or "Not stated" for v in values))
+    if filters.date_from:
+        parts.append(f"from {filters.date_from}")
+    if filters.date_to:
+        parts.append(f"to {filters.date_to}")
+    return "; ".join(parts)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _md(text: str) -> str:
+    """Text that Markdown shows as written: no links, emphasis or HTML from the document."""
+    text = re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
