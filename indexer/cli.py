@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import ConfigError, PrecedentError
+from .facets import FACETS, NAMES, Filters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", help="words, \"a phrase\", AND / OR / NOT")
     search.add_argument("--k", default=10, help="number of results, 1-100 (default 10)")
     search.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or semantic")
+    search.add_argument("--sort", default="relevance", help="relevance (default), newest or oldest")
+    search.add_argument("--page", default=1, help="page of results, from 1 (default 1)")
+    for facet in FACETS:
+        search.add_argument(f"--{facet.name.replace('_', '-')}", dest=f"facet_{facet.name}", action="append",
+                            default=[], metavar="VALUE", help=f"only this {facet.label.lower()} (repeat for any of several)")
+    search.add_argument("--from", dest="date_from", default="", help="only documents dated from YYYY[-MM[-DD]]")
+    search.add_argument("--to", dest="date_to", default="", help="only documents dated up to YYYY[-MM[-DD]]")
     search.add_argument("--json", action="store_true", help="print JSON as the web API does")
     search.set_defaults(run=_search)
 
@@ -149,18 +157,26 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _search(args, settings: Settings) -> int:
-    from .search import check_request, search
+    from .export import describe
+    from .search import check_page, check_request, search
     from .store import Index
 
     query, k, mode = check_request(args.query, args.k, args.mode)
-    response = search(Index.open(settings), query, k, mode)
+    sort, page = check_page(args.sort, args.page)
+    chosen = {name: getattr(args, f"facet_{name}") for name in NAMES} | {"from": [args.date_from], "to": [args.date_to]}
+    filters = Filters.from_args(lambda name: chosen.get(name, []))
+    response = search(Index.open(settings), query, k, mode, filters, sort, page)
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return 0
     if response.also_searched:
         print("Also searched: " + "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in response.also_searched) + "\n")
+    if response.suggestion:
+        print(f"Did you mean: {response.suggestion}\n")
     if not response.results:
-        print(f"No results for {query!r} ({mode}).")
+        print(f"No results for {query!r} ({mode}{'; ' + describe(filters) if filters else ''}).")
+    else:
+        print(f"{response.total} paragraphs{'; ' + describe(filters) if filters else ''}; page {page} of {response.pages}\n")
     bold = sys.stdout.isatty()
     for r in response.results:
         print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")

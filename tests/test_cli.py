@@ -34,7 +34,7 @@ def test_search_readable_output_has_a_citation_line(capsys, settings, index):
     code, out, _ = run(capsys, "search", "victim blaming", "--k", "2", "--mode", "keyword",
                        "--index-dir", str(settings.index_dir))
     assert code == 0
-    assert out.startswith("1. With immediate effect, all chief constables")
+    assert out.startswith("6 paragraphs; page 1 of 3\n\n1. With immediate effect, all chief constables")
     assert "— John Dwyer, HMICFRS Inspection of the Effectiveness" in out
     assert "England and Wales, 8 December 2023, Recommendation 9, ¶9\n" in out
     assert "/doc/2023-12-pcc-response-group-based-cse-thematic#p9" in out and "\n2. " in out and "\n3. " not in out
@@ -91,3 +91,14 @@ def test_status_without_an_index(capsys, tmp_path):
 def test_index_of_a_missing_folder(capsys, tmp_path):
     code, _, err = run(capsys, "index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "ix"))
     assert code == 1 and err.strip().endswith("nope: no such file or folder; give a folder of documents to index")
+
+
+def test_search_filters_order_and_pages_from_the_command_line(capsys, settings, index):
+    code, out, _ = run(capsys, "search", "children in custody", "--year", "2023", "--role", "commissioner_response",
+                       "--sort", "newest", "--k", "3", "--page", "2", "--json", "--index-dir", str(settings.index_dir))
+    data = json.loads(out)
+    assert code == 0 and data["page"] == 2 and data["sort"] == "newest"
+    assert data["filters"]["chosen"] == {"year": ["2023"], "role": ["commissioner_response"]}
+    assert all(r["date"].startswith("2023") and r["role"] == "commissioner_response" for r in data["results"])
+    code, out, err = run(capsys, "search", "custody", "--from", "last year", "--index-dir", str(settings.index_dir))
+    assert code == 1 and "from: expected a date" in err and "Traceback" not in err
