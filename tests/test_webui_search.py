@@ -52,7 +52,7 @@ def test_sort_and_pages(client, index):
 def test_timeline_bars_link_to_their_year(client):
     page = text(client, "/?q=children+in+custody")
     assert "<svg" in page and 'aria-labelledby="timeline-title"' in page
-    assert re.search(r'<a href="/\?q=children\+in\+custody&amp;year=2023" class="year"\s+aria-label="2023: \d+ matches, \d+ inspectorate findings, \d+ responses"', page)
+    assert re.search(r'<a href="/\?q=children\+in\+custody&amp;year=2023" class="year"\s+aria-label="2023 \d+ matches: \d+ inspectorate findings, \d+ responses"', page)
     chosen = text(client, "/?q=children+in+custody&year=2023")
     assert 'class="year chosen"' in chosen and 'href="/?q=children+in+custody" class="year chosen"' in chosen
 
