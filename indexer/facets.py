@@ -1,4 +1,4 @@
-"""Filters and facet counts: narrowing a result list by year, date, document and paragraph fields.
+"""Filters, facet counts and the timeline: narrowing a result list by year, date, document and paragraph fields.
 
 A search first finds every matching paragraph; the filters then keep those
 whose document (or, for role, whose paragraph) has one of the chosen values.
@@ -10,12 +10,16 @@ a search with no results can say which filter to drop.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .errors import QueryError
 from .records import DOC_TYPES, ROLES, Metadata, Paragraph
 
 UNDATED = "undated"
+# Who is speaking in a paragraph of each role, for the timeline: the inspectorate or those answering it.
+VOICES = {"summary": "finding", "recommendation": "finding", "area_for_improvement": "finding",
+          "cause_of_concern": "finding", "force_response": "response", "commissioner_response": "response"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ FACETS = (
     Facet("author", "Author"),
     Facet("area", "Area"),
     Facet("role", "Paragraph role", ROLES),
-    Facet("document", "Document"),  # named by title when shown
+    Facet("document", "Document"),  # named by the document's title when shown
 )
 NAMES = tuple(f.name for f in FACETS)
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?$")
@@ -114,3 +118,57 @@ def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
         "role": p.role,
         "document": p.doc_id,
     }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # as the URL says it
+    label: str
+    count: int
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: str
+    finding: int  # paragraphs in the inspectorate's voice
+    response: int  # in the voice of those answering it
+    other: int
+    chosen: bool
+
+    @property
+    def total(self) -> int:
+        return self.finding + self.response + self.other
+
+
+def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
+    """Each facet's values, most matches first; ``passing[name]`` holds the values of the matches
+    that pass every filter but that facet's. A chosen value is listed even with no match."""
+    result = []
+    for facet in FACETS:
+        counts = Counter(values[facet.name] for values in passing[facet.name])
+        chosen = filters.chosen.get(facet.name, ())
+        for value in chosen:
+            counts.setdefault(value, 0)
+        names = titles if facet.name == "document" else facet.names or {}
+        result.append(FacetCount(facet.name, facet.label, [
+            FacetValue(value, names.get(value) or value or "Not stated", n, value in chosen)
+            for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]))
+    return result
+
+
+def timeline(passing: list[dict[str, str]], filters: Filters) -> list[YearCount]:
+    """Matches per year, split by who is speaking, oldest first and undated last."""
+    per_year: dict[str, Counter] = {}
+    for values in passing:
+        per_year.setdefault(values["year"], Counter())[VOICES.get(values["role"], "other")] += 1
+    chosen = filters.chosen.get("year", ())
+    return [YearCount(year, c["finding"], c["response"], c["other"], year in chosen)
+            for year, c in sorted(per_year.items(), key=lambda item: (item[0] == UNDATED, item[0]))]

@@ -11,12 +11,11 @@ result carries its citation and the spans of the query's words, for highlighting
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
 from . import facets, keyword, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
-from .facets import Filters
+from .facets import FacetCount, Filters, YearCount
 from .fusion import rrf, weighted
 from .metadata import long_date
 from .records import ROLES, Metadata, Paragraph
@@ -26,9 +25,6 @@ from .vocabulary import Expansion
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest", "oldest")
 ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loosely they match
-# Who is speaking in a paragraph of each role, for the timeline: the inspectorate or those answering it.
-VOICES = {"summary": "finding", "recommendation": "finding", "area_for_improvement": "finding",
-          "cause_of_concern": "finding", "force_response": "response", "commissioner_response": "response"}
 SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s+[\"'‘“(]?[A-Z0-9])|$)", re.S)
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
@@ -77,34 +73,6 @@ class Result:
     before: Neighbour | None = None
     after: Neighbour | None = None
     sentence: tuple[int, int] | None = None  # for a match by meaning alone: the sentence nearest the query
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str  # as the URL says it
-    label: str
-    count: int
-    chosen: bool
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    name: str
-    label: str
-    values: list[FacetValue]
-
-
-@dataclass(frozen=True)
-class YearCount:
-    year: str
-    finding: int  # paragraphs in the inspectorate's voice
-    response: int  # in the voice of those answering it
-    other: int
-    chosen: bool
-
-    @property
-    def total(self) -> int:
-        return self.finding + self.response + self.other
 
 
 @dataclass(frozen=True)
@@ -193,11 +161,15 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     results = [_result(index, first + n, row, score, stems) for n, (row, score) in enumerate(shown[first:first + k], 1)]
     if vector is not None and mark_sentences:
         results = _mark_sentences(index, results, vector)
-    folded_all = {skip: _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])
-                  for skip in (*facets.NAMES, ("year", "date"))}
+    # what each filter would give: the matches passing every other filter, as the values they have
+    passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
+                   m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
+               for skip in (*facets.NAMES, ("year", "date"))}
+    titles = {doc_id: doc.title for doc_id, doc in index.documents.items()}
     suggestion = index.keyword.suggest(query) if not parsed.strict else None
     return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
-                          _facets(index, folded_all, filters), _timeline(index, folded_all[("year", "date")], filters), suggestion)
+                          facets.count(passing, filters, titles), facets.timeline(passing[("year", "date")], filters),
+                          suggestion)
 
 
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
@@ -263,31 +235,6 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
         seen.update(index.twins.get(row, ()))
         kept.append((row, score))
     return kept
-
-
-def _facets(index: Index, folded: dict[str, list], filters: Filters) -> list[FacetCount]:
-    """Each facet's values with their counts, each over the matches that pass the other filters."""
-    result = []
-    for facet in facets.FACETS:
-        counts = Counter(index.facet_values[row][facet.name] for row, _ in folded[facet.name])
-        chosen = filters.chosen.get(facet.name, ())
-        for value in chosen:
-            counts.setdefault(value, 0)
-        names = facet.names or ({d: doc.title for d, doc in index.documents.items()} if facet.name == "document" else {})
-        values = [FacetValue(value, names.get(value) or value or "Not stated", n, value in chosen)
-                  for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
-        result.append(FacetCount(facet.name, facet.label, values))
-    return result
-
-
-def _timeline(index: Index, folded: list, filters: Filters) -> list[YearCount]:
-    """Matches per year split by who is speaking, over the matches that pass every filter but the dates."""
-    per_year: dict[str, Counter] = {}
-    for row, _ in folded:
-        per_year.setdefault(index.facet_values[row]["year"], Counter())[VOICES.get(index.paragraphs[row].role, "other")] += 1
-    chosen = filters.chosen.get("year", ())
-    return [YearCount(year, c["finding"], c["response"], c["other"], year in chosen)
-            for year, c in sorted(per_year.items(), key=lambda item: (item[0] == facets.UNDATED, item[0]))]
 
 
 def _mark_sentences(index: Index, results: list[Result], vector) -> list[Result]:
