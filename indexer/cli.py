@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--page", default=1, help="page of results, from 1 (default 1)")
     for facet in FACETS:
         search.add_argument(f"--{facet.name.replace('_', '-')}", dest=f"facet_{facet.name}", action="append",
-                            default=[], metavar="VALUE", help=f"only this {facet.label.lower()} (repeat for any of several)")
+                            default=[], metavar="VALUE",
+                            help=f"only this {facet.label.lower()} (repeat for any of several)")
     search.add_argument("--from", dest="date_from", default="", help="only documents dated from YYYY[-MM[-DD]]")
     search.add_argument("--to", dest="date_to", default="", help="only documents dated up to YYYY[-MM[-DD]]")
     search.add_argument("--json", action="store_true", help="print JSON as the web API does")
@@ -173,10 +174,11 @@ def _search(args, settings: Settings) -> int:
         print("Also searched: " + "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in response.also_searched) + "\n")
     if response.suggestion:
         print(f"Did you mean: {response.suggestion}\n")
+    narrowed = f"; {describe(filters)}" if filters else ""
     if not response.results:
-        print(f"No results for {query!r} ({mode}{'; ' + describe(filters) if filters else ''}).")
+        print(f"No results for {query!r} ({mode}{narrowed}).")
     else:
-        print(f"{response.total} paragraphs{'; ' + describe(filters) if filters else ''}; page {page} of {response.pages}\n")
+        print(f"{response.total} paragraphs{narrowed}; page {page} of {response.pages}\n")
     bold = sys.stdout.isatty()
     for r in response.results:
         print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")

@@ -73,22 +73,6 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.chosen or self.date_from or self.date_to)
 
-    def without(self, name: str, value: str | None = None) -> "Filters":
-        """These filters less one facet (or one value of it); ``from``/``to`` name the date range."""
-        if name in ("from", "to"):
-            return Filters(self.chosen, None if name == "from" else self.date_from, None if name == "to" else self.date_to)
-        chosen = dict(self.chosen)
-        kept = tuple(v for v in chosen.pop(name, ()) if value is not None and v != value)
-        if kept:
-            chosen[name] = kept
-        return Filters(chosen, self.date_from, self.date_to)
-
-    def to_args(self) -> list[tuple[str, str]]:
-        """URL parameters that give these filters back."""
-        args = [(name, value) for name in NAMES for value in self.chosen.get(name, ())]
-        args += [(name, value) for name, value in (("from", self.date_from), ("to", self.date_to)) if value]
-        return args
-
     def passes(self, values: dict[str, str], date: str | None, skip: str | tuple[str, ...] = ()) -> bool:
         """Whether a paragraph with these facet ``values`` and ``date`` passes every filter but those
         named in ``skip`` ("date" names the date range)."""

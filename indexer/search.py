@@ -154,7 +154,8 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
                          f"of results, got {page}")
     if sort != "relevance":
         undated = [m for m in shown if not index.dates[m[0]]]
-        dated = sorted((m for m in shown if index.dates[m[0]]), key=lambda m: index.dates[m[0]], reverse=sort == "newest")
+        dated = sorted((m for m in shown if index.dates[m[0]]), key=lambda m: index.dates[m[0]],
+                       reverse=sort == "newest")
         shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
     stems = keyword.query_stems(parsed)
     first = (page - 1) * k
