@@ -81,6 +81,7 @@ def test_a_match_by_meaning_alone_has_its_sentence_marked(client):
 def test_the_partial_for_scripts_is_the_results_region_only(client):
     page = client.get("/?q=custody&year=2023", headers={"X-Requested-With": "precedent"}).get_data(as_text=True)
     assert page.lstrip().startswith("<div class=\"filters-column\">") and "<html" not in page and 'id="count"' in page
+    assert "X-Requested-With" in client.get("/?q=custody").headers["Vary"]
 
 
 def test_export_csv_has_every_match_with_citations(client, index):

@@ -8,7 +8,7 @@ bookmarked, shared or exported as it is.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
@@ -24,7 +24,7 @@ from . import get_index
 
 bp = Blueprint("precedent", __name__)
 PER_PAGE = 20
-SEARCH_KEYS = ("q", "mode", "sort", "from", "to", *(f.name for f in FACETS))
+SEARCH_KEYS = ("q", "mode", "sort", "k", "from", "to", *(f.name for f in FACETS))
 
 
 @bp.app_context_processor
@@ -95,7 +95,9 @@ def index_page():
         return render_template("search.html", **context, error=str(error)), 400
     context["response"] = search(get_index(), query, k, mode, filters, sort, page)
     template = "results.html" if request.headers.get("X-Requested-With") == "precedent" else "search.html"
-    return render_template(template, **context)
+    response = make_response(render_template(template, **context))
+    response.vary.add("X-Requested-With")  # one URL, two bodies: a cache must tell them apart
+    return response
 
 
 @bp.get("/api/search")
