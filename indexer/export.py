@@ -1,7 +1,7 @@
 """Search results as files to take into a meeting: CSV for a spreadsheet, Markdown for a brief.
 
-An export holds every match of the search, on all pages, with its filters and
-order, up to EXPORT_LIMIT. Document text is not trusted: a CSV cell that a
+An export holds every match of the search (``search.every_match``), on all
+pages, with its filters and order. Document text is not trusted: a CSV cell that a
 spreadsheet would run as a formula is prefixed with an apostrophe, and
 Markdown's link and HTML characters are escaped.
 """
@@ -11,29 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
 from datetime import date
 
 from .facets import FACETS, Filters
 from .metadata import long_date
 from .records import ROLES
-from .search import MAX_K, SearchResponse, search
-from .store import Index
+from .search import SearchResponse
 
-EXPORT_LIMIT = 2000
 COLUMNS = ("rank", "citation", "title", "author", "date", "doc_type", "section", "role", "label", "page",
            "paragraph", "score", "link", "text")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def everything(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
-               sort: str = "relevance") -> SearchResponse:
-    """Every match of a search (up to EXPORT_LIMIT), as one response."""
-    first = search(index, query, MAX_K, mode, filters, sort, mark_sentences=False)
-    results = list(first.results)
-    for page in range(2, min(first.pages, EXPORT_LIMIT // MAX_K) + 1):
-        results += search(index, query, MAX_K, mode, filters, sort, page, mark_sentences=False).results
-    return replace(first, results=results, per_page=max(len(results), 1), page=1)
 
 
 def to_csv(response: SearchResponse, base_url: str) -> str:

@@ -27,6 +27,7 @@ SORTS = ("relevance", "newest", "oldest")
 ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loosely they match
 SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s+[\"'‘“(]?[A-Z0-9])|$)", re.S)
 MAX_K = 100
+EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
 
 
@@ -144,6 +145,19 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
     """
     query, k, mode = check_request(query, k, mode)
     sort, page = check_page(sort, page)
+    return _search(index, query, k, mode, filters, sort, page, mark_sentences)
+
+
+def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
+                sort: str = "relevance") -> SearchResponse:
+    """Every match of a search, up to EXPORT_LIMIT, as one page: what an export holds."""
+    query, _, mode = check_request(query, 1, mode)
+    sort, _ = check_page(sort, 1)
+    return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1, mark_sentences=False)
+
+
+def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int,
+            mark_sentences: bool) -> SearchResponse:
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
     matches, vector = _matches(index, query, mode, parsed, expansions)

@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.export import everything, to_csv, to_markdown
+from indexer.export import to_csv, to_markdown
 from indexer.facets import FACETS, Filters
 from indexer.links import answers
 from indexer.metadata import long_date
 from indexer.records import DOC_TYPES, ROLES
-from indexer.search import MODES, SORTS, check_page, check_request, search, similar
+from indexer.search import MODES, SORTS, check_page, check_request, every_match, search, similar
 
 from . import get_index
 
@@ -108,7 +108,7 @@ def api_search():
 
 def _export():
     query, _, mode, filters, sort, _ = _search_request()
-    return everything(get_index(), query, mode, filters, sort)
+    return every_match(get_index(), query, mode, filters, sort)
 
 
 @bp.get("/export.csv")
