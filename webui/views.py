@@ -35,21 +35,18 @@ def helpers() -> dict:
 
 
 def link(endpoint: str = "precedent.index_page", **changes) -> str:
-    """The current search's URL with ``changes`` (a value of None drops the parameter); back to page 1
-    unless a page is given."""
+    """The current search's URL with ``changes`` (a value, a list of values, or None to drop the
+    parameter); back to page 1 unless a page is given."""
     args = MultiDict((key, value) for key, value in request.args.items(multi=True) if key in SEARCH_KEYS)
     for key, value in changes.items():
-        args.setlist(key, [] if value is None else [str(value)])
+        args.setlist(key, [] if value is None else value if isinstance(value, list) else [str(value)])
     return url_for(endpoint, **args.to_dict(flat=False))
 
 
 def toggle(name: str, value: str) -> str:
     """The current search's URL with one filter value added, or removed if it was chosen."""
     values = request.args.getlist(name)
-    values = [v for v in values if v != value] if value in values else [*values, value]
-    args = MultiDict((key, v) for key, v in request.args.items(multi=True) if key in SEARCH_KEYS and key != name)
-    args.setlist(name, values)
-    return url_for("precedent.index_page", **args.to_dict(flat=False))
+    return link(**{name: [v for v in values if v != value] if value in values else [*values, value]})
 
 
 @bp.app_template_filter("highlight")
