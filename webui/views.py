@@ -30,8 +30,7 @@ SEARCH_KEYS = ("q", "mode", "sort", "k", "from", "to", *(f.name for f in FACETS)
 @bp.app_context_processor
 def helpers() -> dict:
     """Display names for stored keys, and links that change one part of the current search."""
-    return {"roles": ROLES, "doc_types": DOC_TYPES, "modes": MODES, "sorts": SORTS, "facet_list": FACETS,
-            "link": link, "toggle": toggle}
+    return {"roles": ROLES, "doc_types": DOC_TYPES, "modes": MODES, "sorts": SORTS, "link": link, "toggle": toggle}
 
 
 def link(endpoint: str = "precedent.index_page", **changes) -> str:
@@ -71,10 +70,10 @@ def longdate(iso: str | None) -> str:
     return long_date(iso) or "undated"
 
 
-def _search_request(default_k: int = PER_PAGE):
+def _search_request():
     """The search a URL asks for, checked; raises QueryError naming the bad parameter."""
     args = request.args
-    query, k, mode = check_request(args.get("q", ""), args.get("k", default_k), args.get("mode", "hybrid"))
+    query, k, mode = check_request(args.get("q", ""), args.get("k", PER_PAGE), args.get("mode", "hybrid"))
     sort, page = check_page(args.get("sort"), args.get("page"))
     return query, k, mode, Filters.from_args(args.getlist), sort, page
 
