@@ -73,7 +73,7 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.chosen or self.date_from or self.date_to)
 
-    def passes(self, values: dict[str, str], date: str | None, skip: str | tuple[str, ...] = ()) -> bool:
+    def passes(self, values: dict[str, str], date: str | None, skip: tuple[str, ...] = ()) -> bool:
         """Whether a paragraph with these facet ``values`` and ``date`` passes every filter but those
         named in ``skip`` ("date" names the date range)."""
         for name, wanted in self.chosen.items():
@@ -133,11 +133,11 @@ class YearCount:
 
 
 def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
-    """Each facet's values, most matches first; ``passing[name]`` holds the values of the matches
+    """Each facet's values, most matches first; ``passing[(name,)]`` holds the values of the matches
     that pass every filter but that facet's. A chosen value is listed even with no match."""
     result = []
     for facet in FACETS:
-        counts = Counter(values[facet.name] for values in passing[facet.name])
+        counts = Counter(values[facet.name] for values in passing[(facet.name,)])
         chosen = filters.chosen.get(facet.name, ())
         for value in chosen:
             counts.setdefault(value, 0)

@@ -179,7 +179,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     # what each filter would give: the matches passing every other filter, as the values they have
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
                    m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
-               for skip in (*facets.NAMES, ("year", "date"))}
+               for skip in (*((name,) for name in facets.NAMES), ("year", "date"))}
     titles = {doc_id: doc.title for doc_id, doc in index.documents.items()}
     suggestion = index.keyword.suggest(query) if not parsed.strict else None
     return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
