@@ -59,8 +59,7 @@ def describe(filters: Filters) -> str:
     for facet in FACETS:
         values = filters.chosen.get(facet.name)
         if values:
-            names = facet.names or {}
-            parts.append(f"{facet.label}: " + " or ".join(names.get(v, v) or "Not stated" for v in values))
+            parts.append(f"{facet.label}: " + " or ".join(facet.show(v) for v in values))
     if filters.date_from:
         parts.append(f"from {filters.date_from}")
     if filters.date_to:

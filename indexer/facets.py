@@ -28,6 +28,11 @@ class Facet:
     label: str
     names: dict | None = None  # display names of stored keys, when they are keys
 
+    def show(self, value: str, titles: dict[str, str] | None = None) -> str:
+        """How a value reads: its display name (a document by its title, given ``titles``), or "Not stated"."""
+        names = (titles or {}) if self.name == "document" else self.names or {}
+        return names.get(value) or value or "Not stated"
+
 
 FACETS = (
     Facet("year", "Year"),
@@ -141,9 +146,8 @@ def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[Facet
         chosen = filters.chosen.get(facet.name, ())
         for value in chosen:
             counts.setdefault(value, 0)
-        names = titles if facet.name == "document" else facet.names or {}
         result.append(FacetCount(facet.name, facet.label, [
-            FacetValue(value, names.get(value) or value or "Not stated", n, value in chosen)
+            FacetValue(value, facet.show(value, titles), n, value in chosen)
             for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]))
     return result
 
