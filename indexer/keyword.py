@@ -14,6 +14,7 @@ area inspection") are searched as alternatives.
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import NamedTuple
@@ -213,6 +214,17 @@ class KeywordIndex:
                     corrected = corrected[:start] + found[0] + corrected[end:]
                     changed = True
             return corrected if changed else None
+
+    def rarity(self, q: Parsed) -> float:
+        """How rare the query's rarest word is in paragraph text, 0 to 1: its IDF over a one-paragraph word's.
+
+        BM25 over common words alone ("who produced the most films") ranks little
+        better than chance; hybrid search leaves such a query to the semantic side.
+        1 when no word of the query occurs in paragraph text: nothing to judge by.
+        """
+        with self._ix.searcher() as searcher:
+            idfs = [searcher.idf("text", word) for word in q.words if searcher.doc_frequency("text", word)]
+            return max(idfs) / (math.log(searcher.doc_count_all() / 2) + 1) if idfs else 1.0
 
     def search(self, q: Parsed, limit: int | None) -> list[tuple[str, float, frozenset[str]]]:
         """(paragraph key, BM25F score, the query's words it has) for the best ``limit`` (None: all), best first."""

@@ -10,7 +10,6 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, replace
 
 from . import facets, keyword, vectors, vocabulary
@@ -25,7 +24,6 @@ from .vocabulary import Expansion
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest", "oldest")
 ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loosely they match
-SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s+[\"'‘“(]?[A-Z0-9])|$)", re.S)
 MAX_K = 100
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
@@ -133,19 +131,17 @@ def check_page(sort: str | None, page) -> tuple[str, int]:
 
 
 def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters: Filters = Filters(),
-           sort: str = "relevance", page: int = 1, mark_sentences: bool = True) -> SearchResponse:
+           sort: str = "relevance", page: int = 1) -> SearchResponse:
     """Page ``page`` (``k`` a page) of the paragraphs matching ``query`` and ``filters``, in ``sort`` order.
 
     Raises QueryError for invalid arguments. A paragraph matches when the
     keyword side finds it, or it is among the ALWAYS_NEAREST nearest in meaning,
     or its similarity reaches ``min_similarity``; the response also counts every
-    match by facet and by year, for narrowing. ``mark_sentences`` False skips
-    finding the nearest sentence of matches by meaning alone (evaluation needs
-    only the ranking).
+    match by facet and by year, for narrowing.
     """
     query, k, mode = check_request(query, k, mode)
     sort, page = check_page(sort, page)
-    return _search(index, query, k, mode, filters, sort, page, mark_sentences)
+    return _search(index, query, k, mode, filters, sort, page)
 
 
 def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
@@ -153,11 +149,10 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
     """Every match of a search, up to EXPORT_LIMIT, as one page: what an export holds."""
     query, _, mode = check_request(query, 1, mode)
     sort, _ = check_page(sort, 1)
-    return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1, mark_sentences=False)
+    return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1)
 
 
-def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int,
-            mark_sentences: bool) -> SearchResponse:
+def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
     matches, vector = _matches(index, query, mode, parsed, expansions)
@@ -174,7 +169,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     stems = keyword.query_stems(parsed)
     first = (page - 1) * k
     results = [_result(index, first + n, row, score, stems) for n, (row, score) in enumerate(shown[first:first + k], 1)]
-    if vector is not None and mark_sentences:
+    if vector is not None:
         results = _mark_sentences(index, results, vector)
     # what each filter would give: the matches passing every other filter, as the values they have
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
@@ -194,7 +189,7 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
     except KeyError:
         raise DocumentNotFound(f"No paragraph {paragraph} in document {doc_id!r}") from None
     others = {r for r, p in enumerate(index.paragraphs) if p.doc_id != doc_id}
-    nearest = _fold(index, vectors.top_k(index.vectors, index.vectors[row], len(others), rows=others))[:k]
+    nearest = _fold(index, vectors.top_k(index.vectors @ index.vectors[row], len(others), rows=others))[:k]
     return (_result(index, 0, row, 1.0, set()),
             [_result(index, rank, other, score, set()) for rank, (other, score) in enumerate(nearest, 1)])
 
@@ -217,11 +212,13 @@ def _matches(index: Index, query: str, mode: str, parsed: keyword.Parsed, expans
         allowed = index.keyword.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
         vector = index.embed_query(_meaning(query, index.keyword.scope_words(query), expansions))
-        runs.append(vectors.top_k(index.vectors, vector, len(index.paragraphs), rows=rows))
+        runs.append(vectors.top_k(index.similarities(vector), len(index.paragraphs), rows=rows))
         found.update(row for rank, (row, score) in enumerate(runs[-1])
                      if rank < ALWAYS_NEAREST or score >= settings.min_similarity)
     if mode != "hybrid":
         ranked = runs[0]
+    elif not parsed.strict and index.keyword.rarity(parsed) < settings.keyword_rarity:
+        ranked = runs[1]  # common words only: their BM25 order would be noise (docs/relevance.md)
     elif settings.fusion == "rrf":
         ranked = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)
     else:
@@ -254,17 +251,9 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
 
 def _mark_sentences(index: Index, results: list[Result], vector) -> list[Result]:
     """For matches by meaning alone, mark the sentence nearest the query instead of its words."""
-    spans = {r.rank: [m.span() for m in SENTENCE.finditer(r.text)] for r in results if not r.highlights}
-    texts = [r.text[a:b] for r in results if len(spans.get(r.rank, ())) > 1 for a, b in spans[r.rank]]
-    scores = iter(index.embedder.encode_documents(texts, batch_size=64) @ vector if texts else ())
-    marked = []
-    for r in results:
-        found = spans.get(r.rank)
-        if found:
-            near = [next(scores) for _ in found] if len(found) > 1 else [1.0]
-            r = replace(r, sentence=found[near.index(max(near))])
-        marked.append(r)
-    return marked
+    return [r if r.highlights else replace(r, sentence=index.nearest_sentence(index.rows[f"{r.doc_id}#p{r.paragraph}"],
+                                                                             vector))
+            for r in results]
 
 
 def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:

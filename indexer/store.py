@@ -1,7 +1,8 @@
 """The index on disk: a folder of generations, one of them current, each with a manifest.
 
     <index_dir>/CURRENT            name of the live generation, replaced atomically
-    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy, duplicates.json
+    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy,
+                                   sentences.npy, duplicates.json
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -22,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import facets, keyword, vectors
+from . import facets, keyword, sentences, vectors
 from .config import Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
@@ -141,7 +142,12 @@ def _fsync_tree(root: Path) -> None:
 
 
 class Generation:
-    """A complete generation's documents, paragraphs and vectors, as the next build reuses them."""
+    """A complete generation's documents, paragraphs and vectors, as the next build reuses them.
+
+    ``sentence_vectors`` holds one row per sentence of each paragraph of several
+    sentences, in paragraph order; ``sentence_rows`` names each one's paragraph
+    row and ``sentence_spans[row]`` the sentences' places in that paragraph.
+    """
 
     def __init__(self, folder: Path, manifest: dict):
         self.folder = folder
@@ -153,12 +159,20 @@ class Generation:
                 self.documents[doc.doc_id] = doc
         self.paragraphs: list[Paragraph] = [p for d in self.documents.values() for p in d.paragraphs()]
         self.vectors = vectors.load(folder / "vectors.npy")
+        self.sentence_spans = [sentences.spans(p.text) for p in self.paragraphs]
+        self.sentence_rows = np.array([row for row, found in enumerate(self.sentence_spans) for _ in found],
+                                      dtype=np.int64)
+        self.sentence_first = np.cumsum([0] + [len(found) for found in self.sentence_spans])
+        saved = folder / "sentences.npy"  # absent from generations of schema 5 and before
+        self.sentence_vectors = vectors.load(saved) if saved.exists() else np.zeros((0, self.vectors.shape[1]))
 
     def vectors_by_text(self) -> dict[str, np.ndarray]:
-        """Paragraph text -> its vector, so unchanged paragraphs are never embedded twice."""
-        if len(self.vectors) != len(self.paragraphs):
-            return {}
-        return {p.text: self.vectors[row] for row, p in enumerate(self.paragraphs)}
+        """Paragraph or sentence text -> its vector, so unchanged text is never embedded twice."""
+        texts = [p.text[a:b] for p, found in zip(self.paragraphs, self.sentence_spans) for a, b in found]
+        known = dict(zip(texts, self.sentence_vectors)) if len(texts) == len(self.sentence_vectors) else {}
+        if len(self.vectors) == len(self.paragraphs):
+            known.update((p.text, self.vectors[row]) for row, p in enumerate(self.paragraphs))
+        return known
 
 
 class Index(Generation):
@@ -177,7 +191,7 @@ class Index(Generation):
         self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
         self.dates = [meta.date for meta in metas]
         self.keyword = keyword.KeywordIndex(folder / "keyword")
-        self.embedder = vectors.Embedder(settings.model_path())
+        self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
         self._check()
 
     @classmethod
@@ -210,6 +224,9 @@ class Index(Generation):
         if self.vectors.shape != expected:
             raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
                                      "rebuild with: precedent index --rebuild")
+        if self.sentence_vectors.shape != (len(self.sentence_rows), expected[1]):
+            raise IndexMismatchError(f"{self.folder}: {len(self.sentence_vectors)} sentence vectors for "
+                                     f"{len(self.sentence_rows)} sentences; rebuild with: precedent index --rebuild")
 
     def document(self, doc_id: str) -> Document:
         try:
@@ -227,6 +244,19 @@ class Index(Generation):
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode_query(text)
+
+    def similarities(self, query: np.ndarray) -> np.ndarray:
+        """Every paragraph's semantic score for a query vector (see ``vectors.scores``)."""
+        return vectors.scores(self.vectors, self.sentence_vectors, self.sentence_rows, query,
+                              self.settings.sentence_weight)
+
+    def nearest_sentence(self, row: int, query: np.ndarray) -> tuple[int, int]:
+        """The span of the sentence of paragraph ``row`` nearest the query (all of a one-sentence paragraph)."""
+        found = self.sentence_spans[row]
+        if not found:
+            return 0, len(self.paragraphs[row].text)
+        first = self.sentence_first[row]
+        return found[int(np.argmax(self.sentence_vectors[first:first + len(found)] @ query))]
 
     def warm(self) -> None:
         """Load the model and run one query, so the first real query is as fast as the rest."""

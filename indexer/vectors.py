@@ -19,51 +19,75 @@ from .errors import ModelError
 
 
 class Embedder:
-    """A sentence-transformers model loaded from a local folder, never from a hub."""
+    """A sentence-transformers model loaded from a local folder, never from a hub.
 
-    def __init__(self, path: str):
+    ``precision`` "auto" runs the model in bfloat16 where the CPU computes it
+    natively: about twice as fast as float32, with the same rankings on every
+    set of docs/relevance.md.
+    """
+
+    def __init__(self, path: str, precision: str = "auto"):
         self.path = path
+        self.precision = precision
 
     def _load(self):
-        return _load_model(self.path)
+        return _load_model(self.path, self.precision)
 
     @property
     def dimension(self) -> int:
         return self._load().get_embedding_dimension()
 
+    @property
+    def dtype(self) -> str:
+        """The precision the model runs in: "bfloat16" or "float32"."""
+        return str(next(self._load().parameters()).dtype).removeprefix("torch.")
+
     def encode_documents(self, texts: list[str], batch_size: int, progress=None) -> np.ndarray:
-        """(len(texts), dim) float32, unit length; ``progress(n)`` is told after each batch."""
+        """(len(texts), dim) float32, unit length; ``progress(n)`` is told after each batch.
+
+        Texts are embedded longest first, so each batch pads to similar lengths.
+        """
         model = self._load()
-        parts = [np.zeros((0, self.dimension), dtype=np.float32)]
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
-            batch = texts[start : start + batch_size]
-            parts.append(model.encode_document(batch, batch_size=batch_size, normalize_embeddings=True,
-                                               convert_to_numpy=True).astype(np.float32))
+            batch = order[start : start + batch_size]
+            result[batch] = model.encode_document([texts[i] for i in batch], batch_size=batch_size,
+                                                  convert_to_numpy=True)
             if progress:
                 progress(len(batch))
-        return np.concatenate(parts)
+        return _unit(result)
 
     def encode_query(self, text: str) -> np.ndarray:
-        vector = self._load().encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
-        return vector[0].astype(np.float32)
+        return _unit(self._load().encode_query([text], convert_to_numpy=True).astype(np.float32))[0]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 in float32 (bfloat16 rounding leaves them up to 0.3% off)."""
+    rows = rows.astype(np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
 @functools.cache
-def _load_model(path: str):
+def _load_model(path: str, precision: str):
     """One copy of a model per process, however many indexes or apps use it."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if not Path(path, "modules.json").is_file() and not Path(path, "config.json").is_file():
         raise ModelError(f"{path}: not a sentence-transformers model folder; set PRECEDENT_MODEL to one")
+    import torch
     import transformers
     from sentence_transformers import SentenceTransformer
 
     transformers.logging.disable_progress_bar()
     transformers.logging.set_verbosity_error()
     try:
-        return SentenceTransformer(path, device="cpu", local_files_only=True)
+        model = SentenceTransformer(path, device="cpu", local_files_only=True)
     except (OSError, ValueError) as error:
         raise ModelError(f"{path}: the embedding model could not be loaded ({error})") from None
+    if precision == "auto" and torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        model.to(torch.bfloat16)
+    return model
 
 
 def save(path: Path, vectors: np.ndarray) -> None:
@@ -77,15 +101,32 @@ def load(path: Path) -> np.ndarray:
     return np.load(path, mmap_mode="r")
 
 
-def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows=None) -> list[tuple[int, float]]:
-    """(row, cosine) of the ``k`` rows nearest ``query``, best first (rows and query unit length).
+def scores(paragraphs: np.ndarray, sentences: np.ndarray, owners: np.ndarray, query: np.ndarray,
+           sentence_weight: float) -> np.ndarray:
+    """Each paragraph's similarity to ``query``: its own cosine, blended with its nearest sentence's.
+
+    ``owners`` gives each sentence vector's paragraph row; a paragraph with no
+    sentence vectors is one sentence, its own nearest. The blend is
+    ``(1 - sentence_weight) * paragraph + sentence_weight * best sentence``.
+    """
+    own = np.asarray(paragraphs) @ query
+    if not len(owners) or not sentence_weight:
+        return own
+    best = own.copy()
+    best[owners] = -np.inf
+    np.maximum.at(best, owners, np.asarray(sentences) @ query)
+    return (1 - sentence_weight) * own + sentence_weight * best
+
+
+def top_k(scores: np.ndarray, k: int, rows=None) -> list[tuple[int, float]]:
+    """(row, score) of the ``k`` best-scoring rows, best first; ties go to the lower row.
 
     ``rows``, when given, limits the candidates to those row numbers.
     """
-    candidates = np.arange(len(vectors)) if rows is None else np.fromiter(sorted(rows), dtype=np.int64)
+    candidates = np.arange(len(scores)) if rows is None else np.fromiter(sorted(rows), dtype=np.int64)
     if len(candidates) == 0 or k <= 0:
         return []
-    scores = vectors[candidates] @ query if rows is not None else vectors @ query
+    scores = scores[candidates] if rows is not None else scores
     k = min(k, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.lexsort((top, -scores[top]))]

@@ -2,6 +2,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from indexer import keyword
@@ -18,6 +19,8 @@ GOOD = "# Report\n\nThe custody suite was inspected in 2021 and found wanting.\n
 def test_sample_corpus_summary(built, index):
     assert (built.documents, built.paragraphs, built.skipped, built.up_to_date) == (5, 50, [], False)
     assert len(index.paragraphs) == 50 and index.vectors.shape == (50, 384)
+    assert built.sentences_embedded == len(index.sentence_rows) == 76  # of the 28 paragraphs of several sentences
+    assert index.sentence_vectors.shape == (len(index.sentence_rows), 384)
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
     assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
@@ -160,17 +163,18 @@ def test_corpus_folder_is_the_shipped_one():
 def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     docs = tmp_path / "docs"
     write(docs, "a.txt", GOOD)
-    write(docs, "b.txt", "Knife crime in Halton fell.\n\nThe partnership met monthly.")
+    write(docs, "b.txt", "Knife crime in Halton fell. Burglary rose.\n\nThe partnership met monthly.")
     write(docs, "c.txt", "A third document about training.")
     settings = make_settings(tmp_path / "ix", corpus=str(docs))
     first = build_index(settings, progress=False)
-    assert (first.added, first.embedded, first.removed) == (3, 5, 0)
+    assert (first.added, first.embedded, first.sentences_embedded, first.removed) == (3, 5, 2, 0)
 
-    write(docs, "b.txt", "Knife crime in Halton fell.\n\nThe partnership now meets weekly.")  # one paragraph edited
+    write(docs, "b.txt", "Knife crime in Halton fell. Burglary fell too.\n\nThe partnership now meets weekly.")
     (docs / "c.txt").unlink()
     write(docs, "d.txt", "The custody suite was inspected in 2021 and found wanting.")  # text seen before, in a.txt
     second = build_index(settings, progress=False)
-    assert (second.added, second.removed, second.embedded) == (2, 1, 1)  # only the edited paragraph is new text
+    # only new text is embedded: b's two edited paragraphs and the one new sentence of the first
+    assert (second.added, second.removed, second.embedded, second.sentences_embedded) == (2, 1, 2, 1)
     index = Index.open(settings)
     assert sorted(index.documents) == ["a", "b", "d"] and len(index.paragraphs) == second.paragraphs == 5
     assert index.keyword.doc_count == 5
@@ -181,6 +185,7 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     fresh = Index.open(full)
     for p in index.paragraphs:  # reused vectors are the vectors a full build computes
         assert index.vectors[index.rows[p.key]] @ fresh.vectors[fresh.rows[p.key]] > 0.9999
+    assert np.allclose((index.sentence_vectors * fresh.sentence_vectors).sum(axis=1), 1, atol=1e-4)
 
 
 def test_unchanged_rerun_loads_no_model(tmp_path, monkeypatch):

@@ -70,7 +70,7 @@ def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
     assert code == 2  # a file failed; the rest is indexed
     assert "Indexed 1 document, 1 paragraph in" in out and ": 1 new or changed, 0 unchanged, 0 removed." in out
-    assert "Embedded 1 paragraph (" in out and "reused the vectors of 0." in out
+    assert "Embedded 1 paragraph and 0 sentences of longer ones (" in out and "reused the vectors of 0 paragraphs." in out
     assert "Skipped 1 file:\n  b.xls: unsupported format .xls" in out
     assert "Failed 1 file:\n  c.txt: empty file (0 bytes)" in out
     code, out, _ = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"))

@@ -5,9 +5,13 @@ from dataclasses import replace
 import pytest
 
 from indexer import keyword, vocabulary
+from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.metadata import context
 from indexer.search import search
+from indexer.store import Index
+
+from .conftest import make_settings, write
 
 CSE = "2023-12-pcc-response-group-based-cse-thematic"
 REVIEW = "2023-06-pcc-response-cheshire-child-protection-review"
@@ -175,6 +179,36 @@ def test_adaptive_fusion_scales_each_keyword_hit_by_the_share_of_query_words_it_
         expected = (1 - weight) * share * runs[0].get(key, 0) + weight * runs[1].get(key, 0)
         assert r.score == pytest.approx(expected, abs=1e-5)
     assert len(keyword.stems(best.text) & words) <= 2  # the best keyword hit has "police" and little else
+
+
+def test_a_query_of_common_words_only_is_ranked_by_meaning(index, monkeypatch):
+    common, rare = "police children", "custody detention"
+    rarity = index.keyword.rarity
+    assert rarity(keyword.parse(common)) < index.settings.keyword_rarity <= rarity(keyword.parse(rare))
+    assert rarity(keyword.parse("Queensberry")) == 1.0  # in one paragraph
+    assert search(index, common, 10).total >= search(index, common, 10, "keyword").total  # its hits still match
+    monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0))
+    semantic = [(r.doc_id, r.paragraph, r.score) for r in search(index, common, 100, "semantic").results]
+    assert [(r.doc_id, r.paragraph, r.score) for r in search(index, common, 100).results] == semantic
+    monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0, keyword_rarity=0.0))
+    assert [(r.doc_id, r.paragraph, r.score) for r in search(index, common, 100).results] != semantic
+    assert [(r.doc_id, r.paragraph) for r in search(index, rare, 100).results] != [s[:2] for s in semantic]
+
+
+def test_one_sentence_on_the_topic_lifts_a_long_paragraph(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", "The council approved the annual budget for road maintenance. Library opening hours will be "
+          "extended on Saturdays. Several children were held overnight in police custody because no local "
+          "authority accommodation was available. The parks department planted two hundred trees. Bin "
+          "collections move to a fortnightly schedule in April.")
+    write(docs, "b.txt", "The force reviewed how officers record the welfare needs of young people they meet on patrol.")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    q = "children kept in police cells overnight"
+    assert [r.doc_id for r in search(index, q, 2, "semantic").results] == ["a", "b"]
+    index.settings = replace(settings, sentence_weight=0.0)  # the paragraphs' own vectors alone
+    assert [r.doc_id for r in search(index, q, 2, "semantic").results] == ["b", "a"]
 
 
 def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index):

@@ -12,16 +12,27 @@ def test_top_k_is_cosine_order_against_brute_force():
     rng = np.random.default_rng(7)
     matrix, query = unit(rng.normal(size=(200, 16))), unit(rng.normal(size=16))
     expected = np.argsort(-(matrix @ query), kind="stable")[:10]
-    got = vectors.top_k(matrix, query, 10)
+    got = vectors.top_k(matrix @ query, 10)
     assert [row for row, _ in got] == list(expected)
     assert got[0][1] == np.float32(matrix[expected[0]] @ query)
 
 
 def test_top_k_restricted_rows_and_edges():
-    matrix = unit([[1, 0], [0, 1], [1, 1]])
-    assert [r for r, _ in vectors.top_k(matrix, unit([1, 0]), 5)] == [0, 2, 1]
-    assert [r for r, _ in vectors.top_k(matrix, unit([1, 0]), 5, rows={1, 2})] == [2, 1]
-    assert vectors.top_k(matrix, unit([1, 0]), 5, rows=set()) == []
+    scores = unit([[1, 0], [0, 1], [1, 1]]) @ unit([1, 0])
+    assert [r for r, _ in vectors.top_k(scores, 5)] == [0, 2, 1]
+    assert [r for r, _ in vectors.top_k(scores, 5, rows={1, 2})] == [2, 1]
+    assert vectors.top_k(scores, 5, rows=set()) == []
+
+
+def test_a_paragraph_scores_partly_by_its_nearest_sentence():
+    paragraphs = unit([[1, 0, 0], [0, 1, 1], [0, 1, 0]])
+    sentences = unit([[0, 1, 0], [0, 0, 1]])  # the two sentences of paragraph 1
+    owners = np.array([1, 1])
+    query = unit([0, 1, 0])
+    got = vectors.scores(paragraphs, sentences, owners, query, 0.3)
+    own = paragraphs @ query
+    assert np.allclose(got, [own[0], 0.7 * own[1] + 0.3 * 1.0, own[2]])  # one-sentence paragraphs keep their own
+    assert np.array_equal(vectors.scores(paragraphs, sentences, owners, query, 0.0), own)
 
 
 def test_save_and_memory_mapped_load(tmp_path):
@@ -39,3 +50,19 @@ def test_bundled_model_embeds_unit_vectors_and_paraphrases_are_close(settings):
     query = embedder.encode_query("kids kept in cells")
     assert docs.shape == (2, 384) and np.allclose(np.linalg.norm(docs, axis=1), 1, atol=1e-5)
     assert docs[0] @ query > docs[1] @ query + 0.2
+
+
+def test_bfloat16_where_the_cpu_has_it_embeds_like_float32_in_input_order(settings):
+    import torch
+
+    fast = vectors.Embedder(settings.model_path(), "auto")
+    exact = vectors.Embedder(settings.model_path(), "float32")
+    native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    assert (fast.dtype, exact.dtype) == ("bfloat16" if native else "float32", "float32")
+    texts = ["Custody.", "Children were detained overnight in police custody for want of a bed elsewhere.",
+             "The partnership met."]
+    quick, slow = fast.encode_documents(texts, batch_size=2), exact.encode_documents(texts, batch_size=2)
+    assert np.allclose(np.linalg.norm(quick, axis=1), 1, atol=1e-5)
+    assert np.all((quick * slow).sum(axis=1) > 0.99)
+    one_by_one = np.stack([exact.encode_documents([t], batch_size=1)[0] for t in texts])
+    assert np.allclose((slow * one_by_one).sum(axis=1), 1, atol=1e-4)  # sorted by length inside, returned in order

@@ -133,7 +133,7 @@ def _document(doc_id: str) -> dict:
     hits = []
     if request.args.get("q", "").strip():
         query, _, mode = check_request(request.args["q"], 100, request.args.get("mode", "hybrid"))
-        hits = search(index, query, 100, mode, Filters({"document": (doc_id,)}), mark_sentences=False).results
+        hits = search(index, query, 100, mode, Filters({"document": (doc_id,)})).results
     return {"doc": doc, "answers": answers(index, doc_id), "hits": hits}
 
 
