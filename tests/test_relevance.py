@@ -33,9 +33,9 @@ def test_hybrid_beats_each_side_alone(figures):
                                                      figures["semantic"].figures[name])
 
 
-def test_hybrid_stays_at_its_measured_level(figures):
-    assert figures["hybrid"].figures["MRR@10"] >= 0.88
-    assert figures["hybrid"].figures["nDCG@10"] >= 0.84
+def test_hybrid_meets_the_target_and_stays_at_its_measured_level(figures):
+    assert figures["hybrid"].figures["MRR@10"] >= 0.9  # issue 4's target
+    assert figures["hybrid"].figures["nDCG@10"] >= 0.85
     assert figures["hybrid"].figures["Recall@10"] >= 0.89
 
 
@@ -44,4 +44,4 @@ def test_held_out_paraphrases_stay_at_their_measured_level(index):
     held_out = DOMAIN / "heldout"
     queries, qrels = read_queries(held_out / "queries.jsonl"), read_qrels(held_out / "qrels.tsv")
     result = run_mode(index, queries, qrels, "hybrid", lambda r: f"{r.doc_id}#p{r.paragraph}")
-    assert len(queries) == 25 and result.figures["MRR@10"] >= 0.55 and result.figures["Recall@10"] >= 0.74
+    assert len(queries) == 25 and result.figures["MRR@10"] >= 0.59 and result.figures["Recall@10"] >= 0.74
