@@ -270,3 +270,12 @@ def test_new_schema_reuses_the_vectors_of_the_same_model(copied_index, monkeypat
     monkeypatch.setattr("indexer.vectors.Embedder.__init__", lambda *a: pytest.fail("the model was loaded"))
     report = build_index(make_settings(settings.index_dir), [CORPUS], progress=False)
     assert (report.added, report.embedded, report.paragraphs) == (5, 0, 50)
+
+
+def test_an_index_from_before_sentence_vectors_embeds_only_the_sentences(copied_index):
+    settings, folder = copied_index
+    rewrite_manifest(folder, lambda m: m.update(schema_version=5))
+    (folder / "sentences.npy").unlink()
+    report = build_index(make_settings(settings.index_dir), [CORPUS], progress=False)
+    assert (report.embedded, report.sentences_embedded, report.paragraphs) == (0, 76, 50)
+    assert Index.open(make_settings(settings.index_dir)).sentence_vectors.shape == (76, 384)
