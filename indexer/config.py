@@ -125,7 +125,8 @@ def _parse(setting: Setting, raw, source: str):
         if not 0 <= value <= 1:
             raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
         return value
-    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
+    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"),
+               "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
     if choices and raw not in choices:
         raise ConfigError(f"{source} must be {' or '.join(choices)}, got {raw!r}")
     return str(raw)

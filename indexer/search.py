@@ -10,7 +10,7 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from . import facets, keyword, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
@@ -168,9 +168,8 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
     stems = keyword.query_stems(parsed)
     first = (page - 1) * k
-    results = [_result(index, first + n, row, score, stems) for n, (row, score) in enumerate(shown[first:first + k], 1)]
-    if vector is not None:
-        results = _mark_sentences(index, results, vector)
+    results = [_result(index, first + n, row, score, stems, vector)
+               for n, (row, score) in enumerate(shown[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
                    m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
@@ -249,24 +248,20 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
     return kept
 
 
-def _mark_sentences(index: Index, results: list[Result], vector) -> list[Result]:
-    """For matches by meaning alone, mark the sentence nearest the query instead of its words."""
-    return [r if r.highlights else replace(r, sentence=index.nearest_sentence(index.rows[f"{r.doc_id}#p{r.paragraph}"],
-                                                                             vector))
-            for r in results]
-
-
-def _result(index: Index, rank: int, row: int, score: float, stems: set[str]) -> Result:
+def _result(index: Index, rank: int, row: int, score: float, stems: set[str], vector=None) -> Result:
+    """Paragraph ``row`` as a result; a match by meaning alone (none of ``stems`` in it) gets the
+    sentence nearest the query ``vector`` marked instead of words."""
     p = index.paragraphs[row]
     meta = index.document(p.doc_id).meta
     spans = keyword.match_spans(p.text, stems)
+    sentence = index.nearest_sentence(row, vector) if vector is not None and not spans else None
     terms = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
     twins = [index.paragraphs[other] for other in index.twins.get(row, ())]
     before, after = (Neighbour(n.paragraph, n.text) if n else None for n in index.neighbours(row))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
-                  before, after)
+                  before, after, sentence)
 
 
 def citation(p: Paragraph, meta: Metadata) -> str:
