@@ -43,6 +43,7 @@ class BuildReport:
     embedded: int = 0  # paragraphs embedded in this run; the rest reused their vectors
     sentences_embedded: int = 0  # sentences of paragraphs of several, embedded beside them
     folded: int = 0  # paragraphs near-identical to one in another document, shown as one result
+    precisions: list[str] = field(default_factory=list)  # what the stored vectors were embedded in
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -194,10 +195,13 @@ def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: B
 
     pieces = [sentence for p in paragraphs for sentence in sentences.of(p.text)]
     known = cache.vectors_by_text() if cache else {}
-    todo = list(dict.fromkeys(text for text in [p.text for p in paragraphs] + pieces if text not in known))
+    texts = [p.text for p in paragraphs] + pieces
+    todo = list(dict.fromkeys(text for text in texts if text not in known))
+    reusing = len(todo) < len(set(texts))
+    precisions = set(cache.manifest["model"].get("precision", ["not recorded"])) if reusing else set()
     if todo:
         embedder = vectors.Embedder(settings.model_path(), settings.precision)
-        embedder.dimension  # loads the model, so the timing below is embedding alone
+        precisions.add(embedder.dtype)  # loads the model, so the timing below is embedding alone
         started = time.perf_counter()
         with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
             known = {**known, **dict(zip(todo, embedder.encode_documents(todo, settings.batch_size, bar.update)))}
@@ -205,6 +209,7 @@ def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: B
         new = set(todo)
         report.embedded = sum(1 for p in paragraphs if p.text in new)
         report.sentences_embedded = sum(1 for text in pieces if text in new)
+    report.precisions = sorted(precisions)
     if not paragraphs:
         return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
     matrix = np.stack([known[p.text] for p in paragraphs]).astype(np.float32)
@@ -218,7 +223,7 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "schema_version": SCHEMA_VERSION,
         "generation": number,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": {"name": settings.model_name(), "dimension": dimension},
+        "model": {"name": settings.model_name(), "dimension": dimension, "precision": report.precisions},
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},

@@ -142,7 +142,8 @@ def _status(args, settings: Settings) -> int:
     manifest, problem = folder.status(settings)
     counts, model, run = manifest["counts"], manifest["model"], manifest.get("run", {})
     print(f"Index: {settings.index_dir} ({folder.current().name}, built {manifest['created']})")
-    print(f"Model: {model['name']} ({model['dimension']} dimensions)")
+    embedded_in = " and ".join(model.get("precision", [])) or "not recorded"
+    print(f"Model: {model['name']} ({model['dimension']} dimensions, embedded in {embedded_in})")
     print(f"Corpus: {', '.join(manifest['corpus']['roots'])}")
     print(f"Documents: {counts['documents']}, paragraphs: {counts['paragraphs']}, "
           f"skipped: {counts['skipped']}, failed: {counts['failed']}")

@@ -174,10 +174,9 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
                    m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
                for skip in (*((name,) for name in facets.NAMES), ("year", "date"))}
-    titles = {doc_id: doc.title for doc_id, doc in index.documents.items()}
     suggestion = index.keyword.suggest(query) if not parsed.strict else None
     return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
-                          facets.count(passing, filters, titles), facets.timeline(passing[("year", "date")], filters),
+                          facets.count(passing, filters, index.titles), facets.timeline(passing[("year", "date")], filters),
                           suggestion)
 
 

@@ -190,6 +190,7 @@ class Index(Generation):
         metas = [self.documents[p.doc_id].meta for p in self.paragraphs]
         self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
         self.dates = [meta.date for meta in metas]
+        self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
         self._check()

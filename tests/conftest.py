@@ -46,6 +46,13 @@ def client(app):
     return app.test_client()
 
 
+def auto_precision() -> str:
+    """The precision the "auto" setting gives on this CPU."""
+    import torch
+
+    return "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+
+
 def write(folder: Path, name: str, content: str | bytes) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

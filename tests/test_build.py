@@ -11,7 +11,7 @@ from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
 from indexer.store import SCHEMA_VERSION, Index, IndexFolder
 
-from .conftest import CORPUS, make_settings, write
+from .conftest import CORPUS, auto_precision, make_settings, write
 
 GOOD = "# Report\n\nThe custody suite was inspected in 2021 and found wanting.\n\nA second paragraph on training."
 
@@ -23,7 +23,8 @@ def test_sample_corpus_summary(built, index):
     assert index.sentence_vectors.shape == (len(index.sentence_rows), 384)
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
-    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384,
+                                 "precision": [auto_precision()]}
     assert manifest["schema_version"] == SCHEMA_VERSION
 
 
@@ -51,6 +52,18 @@ def test_unchanged_corpus_is_not_rebuilt_and_changes_are(tmp_path):
     build_index(settings, rebuild=True, progress=False)
     generations = sorted(p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("gen"))
     assert generations == ["gen-000002", "gen-000003", "gen-000004"]  # the current one and two before it
+
+
+def test_the_manifest_records_the_precision_of_every_stored_vector(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    exact = make_settings(tmp_path / "ix", corpus=str(docs), precision="float32")
+    assert build_index(exact, progress=False).precisions == ["float32"]
+    write(docs, "b.md", "Another document about knife crime in Halton.")
+    mixed = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    assert mixed.embedded == 1 and mixed.precisions == sorted({"float32", auto_precision()})
+    assert IndexFolder(tmp_path / "ix").manifest()["model"]["precision"] == mixed.precisions
+    assert build_index(exact, rebuild=True, progress=False).precisions == ["float32"]
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):

@@ -2,6 +2,8 @@ import numpy as np
 
 from indexer import vectors
 
+from .conftest import auto_precision
+
 
 def unit(rows):
     rows = np.asarray(rows, dtype=np.float32)
@@ -53,12 +55,9 @@ def test_bundled_model_embeds_unit_vectors_and_paraphrases_are_close(settings):
 
 
 def test_bfloat16_where_the_cpu_has_it_embeds_like_float32_in_input_order(settings):
-    import torch
-
     fast = vectors.Embedder(settings.model_path(), "auto")
     exact = vectors.Embedder(settings.model_path(), "float32")
-    native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    assert (fast.dtype, exact.dtype) == ("bfloat16" if native else "float32", "float32")
+    assert (fast.dtype, exact.dtype) == (auto_precision(), "float32")
     texts = ["Custody.", "Children were detained overnight in police custody for want of a bed elsewhere.",
              "The partnership met."]
     quick, slow = fast.encode_documents(texts, batch_size=2), exact.encode_documents(texts, batch_size=2)
