@@ -155,7 +155,9 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
-    matches, vector = _matches(index, query, mode, parsed, expansions)
+    with index.keyword.reader() as reader:
+        matches, vector = _matches(index, reader, query, mode, parsed, expansions)
+        suggestion = reader.suggest(query) if not parsed.strict else None
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
     pages = max(1, -(-len(shown) // k))
     if page > pages:
@@ -174,10 +176,9 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
                    m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
                for skip in (*((name,) for name in facets.NAMES), ("year", "date"))}
-    suggestion = index.keyword.suggest(query) if not parsed.strict else None
     return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
-                          facets.count(passing, filters, index.titles), facets.timeline(passing[("year", "date")], filters),
-                          suggestion)
+                          facets.count(passing, filters, index.titles),
+                          facets.timeline(passing[("year", "date")], filters), suggestion)
 
 
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
@@ -192,7 +193,8 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
             [_result(index, rank, other, score, set()) for rank, (other, score) in enumerate(nearest, 1)])
 
 
-def _matches(index: Index, query: str, mode: str, parsed: keyword.Parsed, expansions) -> tuple[list, object]:
+def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed: keyword.Parsed,
+             expansions) -> tuple[list, object]:
     """Every matching (row, score), best first, and the query's vector when one was embedded.
 
     Only each side's top ``candidates`` are fused by score; the other matches
@@ -202,20 +204,20 @@ def _matches(index: Index, query: str, mode: str, parsed: keyword.Parsed, expans
     depth = settings.candidates
     runs, share, found, vector = [], {}, set(), None
     if mode in ("keyword", "hybrid"):
-        hits = index.keyword.search(parsed, None)
+        hits = reader.search(parsed, None)
         runs.append([(index.rows[key], score) for key, score, _ in hits])
         share = {index.rows[key]: len(words) / len(parsed.words) for key, _, words in hits if parsed.words}
         found.update(row for row, _ in runs[-1])
     if mode in ("semantic", "hybrid"):
-        allowed = index.keyword.matching(parsed)
+        allowed = reader.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        vector = index.embed_query(_meaning(query, index.keyword.scope_words(query), expansions))
+        vector = index.embed_query(_meaning(query, reader.scope_words(query), expansions))
         runs.append(vectors.top_k(index.similarities(vector), len(index.paragraphs), rows=rows))
         found.update(row for rank, (row, score) in enumerate(runs[-1])
                      if rank < ALWAYS_NEAREST or score >= settings.min_similarity)
     if mode != "hybrid":
         ranked = runs[0]
-    elif not parsed.strict and index.keyword.rarity(parsed) < settings.keyword_rarity:
+    elif not parsed.strict and reader.rarity(parsed) < settings.keyword_rarity:
         ranked = runs[1]  # common words only: their BM25 order would be noise (docs/relevance.md)
     elif settings.fusion == "rrf":
         ranked = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)

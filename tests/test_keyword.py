@@ -17,7 +17,8 @@ TEXTS = [
 def kw(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kw") / "keyword"
     keyword.build(folder, [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)], {})
-    return keyword.KeywordIndex(folder)
+    with keyword.KeywordIndex(folder).reader() as reader:
+        yield reader
 
 
 def row(key: str) -> int:

@@ -183,9 +183,9 @@ def test_adaptive_fusion_scales_each_keyword_hit_by_the_share_of_query_words_it_
 
 def test_a_query_of_common_words_only_is_ranked_by_meaning(index, monkeypatch):
     common, rare = "police children", "custody detention"
-    rarity = index.keyword.rarity
-    assert rarity(keyword.parse(common)) < index.settings.keyword_rarity <= rarity(keyword.parse(rare))
-    assert rarity(keyword.parse("Queensberry")) == 1.0  # in one paragraph
+    with index.keyword.reader() as reader:
+        assert reader.rarity(keyword.parse(common)) < index.settings.keyword_rarity <= reader.rarity(keyword.parse(rare))
+        assert reader.rarity(keyword.parse("Queensberry")) == 1.0  # in one paragraph
     assert search(index, common, 10).total >= search(index, common, 10, "keyword").total  # its hits still match
     monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0))
     semantic = [(r.doc_id, r.paragraph, r.score) for r in search(index, common, 100, "semantic").results]
@@ -213,8 +213,9 @@ def test_one_sentence_on_the_topic_lifts_a_long_paragraph(tmp_path):
 
 
 def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index):
-    assert index.keyword.scope_words("Dwyer 2023 children in custody") == {"Dwyer", "2023"}
-    assert index.keyword.scope_words("John Dwyer independent sexual violence advisers") == {"John", "Dwyer"}
+    with index.keyword.reader() as reader:
+        assert reader.scope_words("Dwyer 2023 children in custody") == {"Dwyer", "2023"}
+        assert reader.scope_words("John Dwyer independent sexual violence advisers") == {"John", "Dwyer"}
     first = search(index, "John Dwyer independent sexual violence advisers", 1).results[0]
     assert (first.doc_id, first.paragraph) == (CSE, 17)  # "…Independent Sexual Violence Advocates (ISVAs)…"
 
@@ -232,7 +233,8 @@ def test_expansions_keep_the_constraints_of_a_strict_query(index):
 def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
     parsed = keyword.parse("CSE problem profiles", vocabulary.expansions("CSE problem profiles"))
     assert parsed.aliases["exploit"] == {"cse"}
-    hits = {key: words for key, _, words in index.keyword.search(parsed, None)}
+    with index.keyword.reader() as reader:
+        hits = {key: words for key, _, words in reader.search(parsed, None)}
     spelled_out = f"{CSE}#p6"  # "…problem profiles for child sexual exploitation…", no "CSE"
     assert "CSE" not in index.paragraphs[index.rows[spelled_out]].text
     assert hits[spelled_out] == {"cse", "problem", "profil"}
