@@ -43,7 +43,7 @@ SETTINGS = (
     Setting("fusion", "adaptive", "How hybrid search fuses keyword and semantic hits: `adaptive` "
             "(weighted, each keyword hit counted by the share of the query's words it has), "
             "`weighted` (normalised scores) or `rrf` (reciprocal ranks)."),
-    Setting("semantic_weight", "0.7", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
+    Setting("semantic_weight", "0.72", "Share of the semantic score in weighted and adaptive fusion, 0 to 1.", float),
     Setting("keyword_rarity", "0.6", "Hybrid search fuses in the keyword scores only when the query's rarest "
             "word is at least this rare (its IDF over that of a word found in one paragraph, 0 to 1; 0: always); "
             "a query of common words alone is ranked by meaning.", float),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
 from whoosh.fields import ID, TEXT, Schema
 
 from . import vocabulary
+from .errors import QueryError
 from .records import Paragraph
 from .vocabulary import Expansion
 
@@ -50,8 +52,10 @@ class SpellingFilter(Filter):
             yield token
 
 
+# Single letters go, single digits stay: "Recommendation 9" and "AFI 2" are how people cite.
 ANALYZER = (RegexTokenizer() | LowercaseFilter() | SpellingFilter()
-            | StopFilter(stoplist=STOP_WORDS | QUESTION_WORDS) | StemFilter())
+            | StopFilter(stoplist=STOP_WORDS | QUESTION_WORDS | set(string.ascii_lowercase), minsize=1)
+            | StemFilter())
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
     doc_id=ID(stored=True),
@@ -96,7 +100,8 @@ class Parsed(NamedTuple):
     """A query split into what to match and what to exclude (None: nothing).
 
     ``strict`` is True when the user said what must (not) match: a phrase,
-    AND, NOT, +word or -word; the proximity bonus and expansions do not count.
+    AND, OR, NOT, +word, -word or field:word; the proximity bonus and
+    expansions do not count.
     ``words`` are the analysed words the user typed (expansions excluded);
     ``aliases`` maps each analysed word of an expansion to the typed words it
     stands for, so a paragraph saying "children" has the "kids" of the query.
@@ -117,8 +122,13 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     parser.remove_plugin_class(qparser.WildcardPlugin)  # "custody?" is a question, not a pattern
     # + and - only at the start of a word: "multi-agency" is not "multi NOT agency".
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+(?=\w)", minusexpr=r"(?:(?<=\s)|^)-(?=\w)"))
-    positive, negative = _split_exclusions(parser.parse(text))
-    strict = negative is not None or _has_constraint(positive)
+    try:
+        tree = parser.parse(text, normalize=False)
+    except IndexError:  # whoosh-reloaded 2.7.5 fails on an operator with nothing to act on: "NOT NOT custody"
+        raise QueryError(f"q: {text[:80]!r} has an AND, OR or NOT with no word to act on; remove it, "
+                         "or write it in lower case to search for the word") from None
+    positive, negative = _split_exclusions(tree)
+    strict = _has_operator(parser.tag(text))
     words = frozenset(_positive_terms(positive))
     extra = []
     if strict:
@@ -153,29 +163,37 @@ def _with_alternative(node: query.Query, beside: dict[str, query.Query]) -> quer
 
 
 def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:
-    """Pull top-level NOT / -word out of the query, to be applied as a search mask.
+    """Pull top-level NOT / -word out of the (not yet normalised) query, to be applied as a search mask.
 
     whoosh's OR would keep 'Halton' in 'knife crime NOT Halton', and its AndNot
     matcher lets excluded documents through (whoosh-reloaded 2.7.5), so
-    exclusions go through ``mask``, which is reliable.
+    exclusions go through ``mask``, which is reliable. Normalising first would
+    turn "-custody" (nothing AND NOT custody) into a query that matches nothing.
     """
+    positive, negative = q, None
     if isinstance(q, query.AndNot):
-        return q.a, q.b
-    if isinstance(q, query.Not):
-        return query.Every(), q.query
-    if isinstance(q, query.Or):
+        positive, negative = q.a, q.b
+    elif isinstance(q, query.Not):
+        positive, negative = query.Every(), q.query
+    elif isinstance(q, query.Or):
         negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
-        positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
         if negatives:
-            positive = query.Or(positives, scale=q.scale) if positives else query.Every()
-            return positive, query.Or(negatives)
-    return q, None
+            positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
+            positive, negative = query.Or(positives, scale=q.scale), query.Or(negatives)
+    positive = positive.normalize()
+    if negative is None:
+        return positive, None
+    return (query.Every() if positive is query.NullQuery else positive), negative.normalize()
 
 
-def _has_constraint(q: query.Query) -> bool:
-    if isinstance(q, (query.Phrase, query.And, query.Not, query.AndNot, query.AndMaybe, query.Require)):
-        return True
-    return not q.is_leaf() and any(_has_constraint(child) for child in q.children())
+# what the parser tags when the user typed an operator, a phrase or a field name
+_OPERATORS = ("Plus", "Minus", "InfixOperator", "PrefixOperator", "PostfixOperator", "PhraseNode", "FieldnameNode")
+
+
+def _has_operator(node) -> bool:
+    """Whether the tagged query holds an operator: decided before whoosh simplifies a one-word
+    phrase, a lone +word or an explicit OR into a plain word."""
+    return type(node).__name__ in _OPERATORS or any(_has_operator(child) for child in getattr(node, "nodes", ()))
 
 
 class KeywordIndex:

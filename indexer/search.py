@@ -10,6 +10,7 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from . import facets, keyword, vectors, vocabulary
@@ -158,6 +159,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     with index.keyword.reader() as reader:
         matches, vector = _matches(index, reader, query, mode, parsed, expansions)
         suggestion = reader.suggest(query) if not parsed.strict else None
+    matches = _named_first(index, query, matches)
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
     pages = max(1, -(-len(shown) // k))
     if page > pages:
@@ -225,6 +227,17 @@ def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed
         ranked = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
                           scales=[share if settings.fusion == "adaptive" else None])
     return [(row, score) for row, score in ranked if row in found], vector
+
+
+def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The matches with the items the query names by label ("Recommendation 9", "AFI 1") first.
+
+    A label is a citation, not a topic: its words are common ("recommendation")
+    or too short to weigh ("9"), so neither side ranks the item it names first.
+    """
+    named = {row for label, rows in index.labelled.items()
+             if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", query, re.IGNORECASE) for row in rows}
+    return [m for m in matches if m[0] in named] + [m for m in matches if m[0] not in named]
 
 
 def _meaning(query: str, scope: set[str], expansions) -> str:

@@ -28,7 +28,7 @@ from .config import Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
@@ -191,6 +191,10 @@ class Index(Generation):
         self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
         self.dates = [meta.date for meta in metas]
         self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
+        self.labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
+        for row, p in enumerate(self.paragraphs):
+            if p.label:
+                self.labelled.setdefault(p.label.lower(), []).append(row)
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
         self._check()

@@ -1,6 +1,7 @@
 import pytest
 
 from indexer import keyword
+from indexer.errors import QueryError
 from indexer.records import Paragraph
 
 TEXTS = [
@@ -58,6 +59,30 @@ def test_and_or_not(kw):
     assert set(pids(kw, "NOT knife NOT custody")) == {2, 3}
     assert matching(kw, "crime -warrington") == {4}
     assert matching(kw, "knife crime") is None  # a bag of words constrains nothing
+
+
+def test_a_lone_exclusion_finds_everything_else(kw):
+    assert set(pids(kw, "-custody")) == matching(kw, "-custody") == {2, 3, 4, 5}
+
+
+def test_operators_whoosh_simplifies_to_a_plain_word_still_constrain(kw):
+    assert matching(kw, "+Warrington") == {5}
+    assert matching(kw, '"custody"') == {0, 1}
+    assert matching(kw, "custody OR Warrington") == {0, 1, 5}
+    assert matching(kw, "custody or warrington") is None  # "or" in lower case is a word
+    assert matching(kw, "title:custody") == set()  # every title is "Title"
+    assert matching(kw, "section:custody") == set() and matching(kw, "text:custody") == {0, 1}
+
+
+@pytest.mark.parametrize("q", ["NOT NOT custody", "NOT AND custody", "NOT OR custody", "custody NOT NOT NOT"])
+def test_an_operator_with_nothing_to_act_on_is_a_query_error(q):
+    with pytest.raises(QueryError, match=r"^q: .* has an AND, OR or NOT with no word to act on; remove it"):
+        keyword.parse(q)
+
+
+def test_single_digits_are_words_and_single_letters_are_not():
+    tokens = [t.text for t in keyword.ANALYZER("Recommendation 9 and AFI 2 of the children's x")]
+    assert tokens == ["recommend", "9", "afi", "2", "children"]
 
 
 def test_hyphenated_words_are_not_negations(kw):

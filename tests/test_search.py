@@ -8,7 +8,7 @@ from indexer import keyword, vocabulary
 from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.metadata import context
-from indexer.search import search
+from indexer.search import MODES, search
 from indexer.store import Index
 
 from .conftest import make_settings, write
@@ -210,6 +210,16 @@ def test_one_sentence_on_the_topic_lifts_a_long_paragraph(tmp_path):
     assert [r.doc_id for r in search(index, q, 2, "semantic").results] == ["a", "b"]
     index.settings = replace(settings, sentence_weight=0.0)  # the paragraphs' own vectors alone
     assert [r.doc_id for r in search(index, q, 2, "semantic").results] == ["b", "a"]
+
+
+def test_a_query_naming_a_label_shows_that_item_first(index):
+    for q in ("recommendation 9", "what did we say about Recommendation 9 and custody"):
+        for mode in ("keyword", "hybrid"):
+            first = search(index, q, 5, mode).results[0]
+            assert (first.doc_id, first.paragraph, first.section) == (CSE, 9, "Recommendation 9"), (q, mode)
+    for mode in MODES:
+        assert [(r.doc_id, r.paragraph) for r in search(index, '"recommendation 9"', 5, mode).results] == [(CSE, 9)]
+    assert search(index, "recommendation 90", 5, "hybrid").results[0].paragraph != 9  # a label is whole words
 
 
 def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index):
