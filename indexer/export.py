@@ -2,8 +2,10 @@
 
 An export holds every match of the search (``search.every_match``), on all
 pages, with its filters and order. Document text is not trusted: a CSV cell that a
-spreadsheet would run as a formula is prefixed with an apostrophe, and
-Markdown's link and HTML characters are escaped.
+spreadsheet would run as a formula is prefixed with an apostrophe, and in
+Markdown every character that could start a link, emphasis, HTML or a block
+gets a CommonMark backslash escape, so a pasted brief renders the words as
+written and its raw text still reads (``Fire & Rescue``, not ``Fire &amp; Rescue``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from .search import SearchResponse
 COLUMNS = ("rank", "citation", "title", "author", "date", "doc_type", "section", "role", "label", "page",
            "paragraph", "score", "link", "text")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Inline: code, emphasis (GFM's ~ too), links, tables, HTML, and & only where it could begin an entity.
+_INLINE = re.compile(r"[\\`*_~\[\]#|<]|&(?=#?[0-9A-Za-z]+;)")
+# At a line's start: a list item, quote, setext underline or thematic break (``1.`` escapes its dot).
+_BLOCK = re.compile(r"^(?:\d{1,9}(?=[.)](?:\s|$))|(?=[-+=>]))")
 
 
 def to_csv(response: SearchResponse, base_url: str) -> str:
@@ -48,7 +54,7 @@ def to_markdown(response: SearchResponse, base_url: str, today: date | None = No
                  + (f" of {response.total}" if response.total > len(response.results) else ""))
     for r in response.results:
         lines += ["", f"## {r.rank}. {_md(r.citation)}", ""]
-        lines += [f"> {_md(line)}" if line else ">" for line in r.text.splitlines()]
+        lines += [_quote(line) for line in r.text.splitlines()]
         lines += ["", f"[Open the paragraph]({base_url}{r.url})"]
     return "\n".join(lines) + "\n"
 
@@ -72,7 +78,12 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+def _quote(line: str) -> str:
+    """A line of the paragraph as a quote line; stripped, as indentation would make it code."""
+    line = _md(line.strip())
+    return "> " + _BLOCK.sub(r"\g<0>\\", line) if line else ">"
+
+
 def _md(text: str) -> str:
-    """Text that Markdown shows as written: no links, emphasis or HTML from the document."""
-    text = re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text that Markdown shows as written: no links, emphasis or HTML from the document, on one line."""
+    return _INLINE.sub(r"\\\g<0>", re.sub(r"[\r\n]+", " ", text))

@@ -9,6 +9,7 @@ a search with no results can say which filter to drop.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from .errors import QueryError
 from .records import DOC_TYPES, ROLES, Metadata, Paragraph
 
 UNDATED = "undated"
+# A document field that is missing, as the URL says it: "" would read as "no filter", as empty parameters do.
+NOT_STATED = "not_stated"
 # Who is speaking in a paragraph of each role, for the timeline: the inspectorate or those answering it.
 VOICES = {"summary": "finding", "recommendation": "finding", "area_for_improvement": "finding",
           "cause_of_concern": "finding", "force_response": "response", "commissioner_response": "response"}
@@ -26,12 +29,20 @@ VOICES = {"summary": "finding", "recommendation": "finding", "area_for_improveme
 class Facet:
     name: str  # the URL parameter
     label: str
-    names: dict | None = None  # display names of stored keys, when they are keys
+    names: dict | None = None  # display names of stored keys, when they are keys: the only values allowed
 
     def show(self, value: str, titles: dict[str, str] | None = None) -> str:
         """How a value reads: its display name (a document by its title, given ``titles``), or "Not stated"."""
         names = (titles or {}) if self.name == "document" else self.names or {}
-        return names.get(value) or value or "Not stated"
+        return "Not stated" if value == NOT_STATED else names.get(value) or value
+
+    def check(self, value: str) -> None:
+        """Refuse a value this facet can never have, so that a typo is not a silent "no results";
+        values taken from the documents (authors, areas…) are open, and an unknown one matches nothing."""
+        if self.name == "year" and value != UNDATED and not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"year: expected a year such as 2019 or {UNDATED!r}, got {value!r}")
+        if self.names and value not in self.names:
+            raise QueryError(f"{self.name}: {value!r} is not one of: {', '.join(self.names)}")
 
 
 FACETS = (
@@ -58,22 +69,19 @@ class Filters:
 
     @classmethod
     def from_args(cls, getlist) -> "Filters":
-        """Read filters from URL parameters (``getlist(name)`` gives every value of one parameter)."""
+        """Read filters from URL parameters (``getlist(name)`` gives every value of one parameter);
+        raises QueryError for a value its facet cannot have, a date that is not one, or from after to."""
         chosen = {}
-        for name in NAMES:
-            values = tuple(dict.fromkeys(v.strip() for v in getlist(name) if v.strip()))
+        for facet in FACETS:
+            values = tuple(dict.fromkeys(v.strip() for v in getlist(facet.name) if v.strip()))
+            for value in values:
+                facet.check(value)
             if values:
-                chosen[name] = values
-        for value in chosen.get("year", ()):
-            if value != UNDATED and not re.fullmatch(r"\d{4}", value):
-                raise QueryError(f"year: expected a year such as 2019 or {UNDATED!r}, got {value!r}")
-        dates = []
-        for name in ("from", "to"):
-            value = next((v.strip() for v in getlist(name) if v.strip()), None)
-            if value is not None and not _DATE.match(value):
-                raise QueryError(f"{name}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
-            dates.append(value)
-        return cls(chosen, *dates)
+                chosen[facet.name] = values
+        date_from, date_to = _date(getlist, "from"), _date(getlist, "to")
+        if date_from and date_to and date_from[: len(date_to)] > date_to:
+            raise QueryError(f"from: {date_from} is after to {date_to}; choose a from date on or before it")
+        return cls(chosen, date_from, date_to)
 
     def __bool__(self) -> bool:
         return bool(self.chosen or self.date_from or self.date_to)
@@ -95,15 +103,30 @@ class Filters:
         return True
 
 
+def _date(getlist, name: str) -> str | None:
+    """The first value of parameter ``name``, if any, when it is a real year, month or day;
+    raises QueryError naming the parameter, so that 2023-02-30 is not a silent "no results"."""
+    value = next((v.strip() for v in getlist(name) if v.strip()), None)
+    if value is None:
+        return None
+    if _DATE.match(value):
+        try:
+            datetime.date.fromisoformat((value + "-01-01")[:10])  # a year or a month as its first day
+            return value
+        except ValueError:
+            pass
+    raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
 def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
-    """A paragraph's value for every facet; missing metadata counts as "not stated"."""
+    """A paragraph's value for every facet; missing metadata counts as NOT_STATED (UNDATED for the year)."""
     return {
         "year": meta.date[:4] if meta.date else UNDATED,
         "doc_type": meta.doc_type,
-        "inspectorate": meta.inspectorate or "",
-        "inspection_type": meta.inspection_type or "",
-        "author": meta.author or "",
-        "area": meta.area or "",
+        "inspectorate": meta.inspectorate or NOT_STATED,
+        "inspection_type": meta.inspection_type or NOT_STATED,
+        "author": meta.author or NOT_STATED,
+        "area": meta.area or NOT_STATED,
         "role": p.role,
         "document": p.doc_id,
     }

@@ -1,9 +1,11 @@
 """Filters, facet counts, the timeline, ordering and pages, over the real index of corpus/."""
 
+import re
+
 import pytest
 
 from indexer.errors import QueryError
-from indexer.facets import Filters
+from indexer.facets import FACETS, NOT_STATED, Filters
 from indexer.search import search, similar
 
 Q = "children in custody"
@@ -77,13 +79,44 @@ def test_timeline_splits_each_year_by_voice_and_ignores_the_year_filter(index):
     assert sum(y.total for y in response.timeline) == search(index, Q, 20).total
 
 
+def test_not_stated_is_a_value_that_can_be_chosen(index):
+    everything = search(index, "custody detention", 50)
+    assert counts(everything, "author")[NOT_STATED] > 0
+    unstated = search(index, "custody detention", 50, filters=filters(author=[NOT_STATED]))
+    assert unstated.total == counts(everything, "author")[NOT_STATED]
+    assert unstated.results and all(r.author is None for r in unstated.results)
+    assert [v.label for f in unstated.facets if f.name == "author" for v in f.values if v.chosen] == ["Not stated"]
+    open_facets = [f for f in FACETS if f.name in ("inspectorate", "inspection_type", "author", "area")]
+    assert all(f.show(NOT_STATED) == "Not stated" for f in open_facets)
+    assert all(Filters.from_args(lambda name: [NOT_STATED] if name == f.name else []) for f in open_facets)
+
+
+def _from_args(args):
+    return Filters.from_args(lambda name: args.get(name, []))
+
+
 @pytest.mark.parametrize("args, message", [
     ({"year": ["19"]}, "year: expected a year"),
-    ({"from": ["last week"]}, "from: expected a date"),
+    ({"from": ["last week"]}, "from: 'last week' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD"),
+    ({"from": ["2023-13-45"]}, "from: '2023-13-45' is not a date"),
+    ({"to": ["2023-02-30"]}, "to: '2023-02-30' is not a date"),
+    ({"from": ["2023-00"]}, "from: '2023-00' is not a date"),
+    ({"from": ["2024"], "to": ["2020"]}, "from: 2024 is after to 2020"),
+    ({"from": ["2024-07"], "to": ["2024-06-30"]}, "from: 2024-07 is after to 2024-06-30"),
+    ({"role": ["summary", "foo"]}, "role: 'foo' is not one of: summary, recommendation, "),
+    ({"doc_type": ["x"]}, "doc_type: 'x' is not one of: inspection, pcc_response, "),
 ])
 def test_bad_filters_are_named(args, message):
-    with pytest.raises(QueryError, match=message):
-        Filters.from_args(lambda name: args.get(name, []))
+    with pytest.raises(QueryError, match=re.escape(message)):
+        _from_args(args)
+
+
+def test_real_dates_and_open_facet_values_are_accepted(index):
+    assert _from_args({"from": ["2024-02-29"], "to": ["2024"]}) == Filters(date_from="2024-02-29", date_to="2024")
+    assert _from_args({"from": ["2024-06-15"], "to": ["2024-06"]})  # the same month: not an empty range
+    assert _from_args({"from": [" "], "to": [""], "author": [""]}) == Filters()  # empty means no filter
+    nobody = _from_args({"author": ["Nobody"], "area": ["Atlantis"], "document": ["nope"]})
+    assert search(index, Q, 10, filters=nobody).total == 0  # values from the documents: unknown ones match nothing
 
 
 @pytest.mark.parametrize("sort, page, message", [("best", 1, "sort: unknown order 'best'"),

@@ -1,6 +1,7 @@
 """Narrowing, ordering, paging, exporting and reading, through Flask's test client on the real index."""
 
 import csv
+import html
 import io
 import re
 
@@ -27,6 +28,50 @@ def test_filters_are_checkboxes_with_counts_and_state_in_the_url(client, index):
     assert "Commissioner&#39;s response <span class=\"n\">(" in page
     assert 'aria-label="Remove filter Year: 2023"' in page
     assert 'href="/?q=children+in+custody&amp;role=commissioner_response"' in page  # year removed
+
+
+def test_not_stated_can_be_chosen_and_round_trips_in_the_url(client, index):
+    q = "custody+detention"
+    unstated = search(index, "custody detention", 20, filters=_filters(author=["not_stated"])).total
+    assert 0 < unstated < search(index, "custody detention", 20).total
+    offered = text(client, f"/?q={q}")
+    assert re.search(rf'name="author" value="not_stated"\s+>\s*<label[^>]*>Not stated <span class="n">\({unstated}\)', offered)
+    page = text(client, f"/?q={q}&author=not_stated")
+    assert f"{unstated} paragraphs for <q>custody detention</q>" in page
+    assert re.search(r'name="author" value="not_stated"\s+checked>', page)
+    assert f'<a href="/?q={q}" aria-label="Remove filter Author: Not stated">' in page
+    data = client.get(f"/api/search?q={q}&author=not_stated").get_json()
+    assert data["total"] == unstated and data["filters"]["chosen"] == {"author": ["not_stated"]}
+    assert all(r["author"] is None for r in data["results"])
+    assert client.get(f"/api/search?q={q}&author=").get_json()["filters"]["chosen"] == {}  # empty: no filter
+
+
+def test_an_unknown_author_is_no_results_not_an_error(client):
+    assert client.get("/api/search?q=custody&author=Nobody").get_json()["total"] == 0
+
+
+def test_an_empty_k_or_page_is_the_default(client):
+    data = client.get("/api/search?q=children&k=&page=").get_json()
+    assert data["per_page"] == 20 and data["page"] == 1
+    assert "page 1 of" in text(client, "/?q=children&k=&page=")
+
+
+def test_pager_never_hides_a_single_page_behind_an_ellipsis(client):
+    from webui.views import page_numbers
+
+    assert page_numbers(1, 6) == [1, 2, 3, 4, 5, 6]
+    assert page_numbers(5, 10) == list(range(1, 11))
+    assert page_numbers(1, 10) == [1, 2, 3, None, 9, 10]
+    assert page_numbers(6, 12) == [1, 2, 3, 4, 5, 6, 7, 8, None, 11, 12]
+    page = text(client, "/?q=children&k=5")
+    assert "page 1 of 6" in page and '<li aria-hidden="true">…</li>' not in page
+    assert 'href="/?q=children&amp;k=5&amp;page=4"><span class="visually-hidden">Page </span>4</a>' in page
+    assert '<li aria-hidden="true">…</li>' in text(client, "/?q=children&k=2")
+
+
+def test_the_form_keeps_a_chosen_page_size(client):
+    assert '<input type="hidden" name="k" value="5">' in text(client, "/?q=children&k=5&year=2023")
+    assert 'name="k"' not in text(client, "/?q=children") and 'name="k"' not in text(client, "/?q=children&k=20")
 
 
 def _filters(**chosen):
@@ -107,7 +152,62 @@ def test_exports_defuse_formulas_and_markdown_in_document_text():
     from indexer.export import _cell, _md
 
     assert _cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("plain") == "plain"
-    assert _md("[click](javascript:alert(1)) <b>") == "\\[click\\](javascript:alert(1)) &lt;b&gt;"
+    assert _md("[click](javascript:alert(1)) <b>") == "\\[click\\](javascript:alert(1)) \\<b>"
+
+
+def test_markdown_brief_quotes_and_query_read_as_written(client):
+    body = text(client, "/export.md?q=David+Keane&mode=keyword")
+    assert "> Between 8 and 12 July 2019, Ofsted, the Care Quality Commission (CQC), Her Majesty's Inspectorate of " \
+           "Constabulary and Fire & Rescue Services (HMICFRS) and" in body and "&amp;" not in body
+    rows = list(csv.DictReader(io.StringIO(text(client, "/export.csv?q=David+Keane&mode=keyword"))))
+    assert "Constabulary and Fire & Rescue Services (HMICFRS)" in rows[0]["text"]
+    body = text(client, "/export.md?q=children+%3C18+%26+custody&mode=keyword")
+    assert body.startswith("# Precedent: children \\<18 & custody\n\n- Searched: children \\<18 & custody (keyword, ")
+    body = text(client, "/export.md?q=a%0A%23+heading%0D%0A%3Cscript%3E&mode=keyword")
+    assert body.startswith("# Precedent: a \\# heading \\<script>\n\n")
+
+
+_HOSTILE = [
+    ("Fire & Rescue; AT&T; &amp; &#60; &copy", "> Fire & Rescue; AT\\&T; \\&amp; \\&\\#60; &copy"),
+    ("  <b>x</b> <http://x.y> <!-- c -->", "> \\<b>x\\</b> \\<http://x.y> \\<!-- c -->"),
+    ("*a* _b_ `c` ~~d~~ a|b \\*", "> \\*a\\* \\_b\\_ \\`c\\` \\~\\~d\\~\\~ a\\|b \\\\\\*"),
+    ("![i](x.png) [r]: http://evil", "> !\\[i\\](x.png) \\[r\\]: http://evil"),
+    ("# Heading #", "> \\# Heading \\#"),
+    ("> quote", "> \\> quote"),
+    ("- item", "> \\- item"),
+    ("+ item", "> \\+ item"),
+    ("---", "> \\---"),
+    ("===", "> \\==="),
+    ("1. item", "> 1\\. item"),
+    ("12) item", "> 12\\) item"),
+    ("12.5% of forces", "> 12.5% of forces"),
+    ("    indented code", "> indented code"),
+    ("   ", ">"),
+]
+
+
+@pytest.mark.parametrize("line, quoted", _HOSTILE)
+def test_quote_lines_escape_with_backslashes_only_where_markdown_would_act(line, quoted):
+    from indexer.export import _quote
+
+    assert _quote(line) == quoted
+
+
+@pytest.mark.parametrize("line", [line for line, _ in _HOSTILE if line.strip()])
+def test_quote_lines_render_as_the_source_text_in_commonmark(line):
+    from indexer.export import _quote
+
+    markdown_it = pytest.importorskip("markdown_it")
+    rendered = markdown_it.MarkdownIt("commonmark").render(_quote(line))
+    assert rendered == f"<blockquote>\n<p>{html.escape(line.strip(), quote=False)}</p>\n</blockquote>\n"
+
+
+def test_a_quoted_line_cannot_underline_the_one_before_into_a_heading():
+    from indexer.export import _quote
+
+    markdown_it = pytest.importorskip("markdown_it")
+    brief = "\n".join(_quote(line) for line in ("Title", "---", "Next", "==="))
+    assert markdown_it.MarkdownIt("commonmark").render(brief) == "<blockquote>\n<p>Title\n---\nNext\n===</p>\n</blockquote>\n"
 
 
 def test_similar_page_and_its_json_twin(client):
@@ -141,7 +241,15 @@ def test_api_search_has_facets_timeline_and_pages(client):
 
 @pytest.mark.parametrize("url, message", [
     ("/api/search?q=a&year=twenty", "year: expected a year"),
-    ("/api/search?q=a&from=yesterday", "from: expected a date"),
+    ("/api/search?q=a&from=yesterday", "from: 'yesterday' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("/api/search?q=a&from=2023-13-45", "from: '2023-13-45' is not a date"),
+    ("/api/search?q=a&to=2023-02-30", "to: '2023-02-30' is not a date"),
+    ("/api/search?q=a&from=2023-00", "from: '2023-00' is not a date"),
+    ("/api/search?q=a&from=2024&to=2020", "from: 2024 is after to 2020"),
+    ("/api/search?q=a&role=foo", "role: 'foo' is not one of: summary, "),
+    ("/?q=a&doc_type=x", "doc_type: 'x' is not one of: inspection, "),
+    ("/export.csv?q=a&from=2023-02-30", "from: '2023-02-30' is not a date"),
+    ("/api/search?q=a&k=x", "k: must be a whole number"),
     ("/api/search?q=a&sort=best", "sort: unknown order 'best'"),
     ("/api/search?q=a&page=0", "page: must be from 1"),
     ("/export.csv?q=", "q: the query is empty"),
@@ -149,6 +257,8 @@ def test_api_search_has_facets_timeline_and_pages(client):
 def test_bad_parameters_are_named(client, url, message):
     response = client.get(url)
     assert response.status_code == 400 and message in response.get_data(as_text=True).replace("&#39;", "'")
+    if url.startswith("/api/"):
+        assert "\n" not in response.get_json()["error"]["message"]
 
 
 def test_accessibility_statement_and_footer_link(client):

@@ -29,8 +29,10 @@ SEARCH_KEYS = ("q", "mode", "sort", "k", "from", "to", *(f.name for f in FACETS)
 
 @bp.app_context_processor
 def helpers() -> dict:
-    """Display names for stored keys, and links that change one part of the current search."""
-    return {"roles": ROLES, "doc_types": DOC_TYPES, "modes": MODES, "sorts": SORTS, "link": link, "toggle": toggle}
+    """Display names for stored keys, the default page size, the pager, and links that change one part
+    of the current search."""
+    return {"roles": ROLES, "doc_types": DOC_TYPES, "modes": MODES, "sorts": SORTS, "link": link, "toggle": toggle,
+            "page_numbers": page_numbers, "default_per_page": PER_PAGE}
 
 
 def link(endpoint: str = "precedent.index_page", **changes) -> str:
@@ -46,6 +48,20 @@ def toggle(name: str, value: str) -> str:
     """The current search's URL with one filter value added, or removed if it was chosen."""
     values = request.args.getlist(name)
     return link(**{name: [v for v in values if v != value] if value in values else [*values, value]})
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The pages the pager links to: the first two, the last two and two either side of ``page``;
+    None stands for a gap of several pages, and a gap of one page shows that page instead."""
+    near = [n for n in range(1, pages + 1) if n <= 2 or n > pages - 2 or abs(n - page) <= 2]
+    numbers = []
+    for n in near:
+        if numbers and n - numbers[-1] == 2:
+            numbers.append(n - 1)
+        elif numbers and n - numbers[-1] > 2:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
 
 
 @bp.app_template_filter("highlight")
@@ -73,7 +89,8 @@ def longdate(iso: str | None) -> str:
 def _search_request():
     """The search a URL asks for, checked; raises QueryError naming the bad parameter."""
     args = request.args
-    query, k, mode = check_request(args.get("q", ""), args.get("k", PER_PAGE), args.get("mode", "hybrid"))
+    # an empty k is the default page size, as an empty page, mode or sort is theirs
+    query, k, mode = check_request(args.get("q", ""), args.get("k") or PER_PAGE, args.get("mode", "hybrid"))
     sort, page = check_page(args.get("sort"), args.get("page"))
     return query, k, mode, Filters.from_args(args.getlist), sort, page
 
