@@ -24,7 +24,7 @@ import numpy as np
 from . import duplicates, keyword, sentences, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
-from .errors import LoadError, PrecedentError
+from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document
 from .store import SCHEMA_VERSION, Generation, IndexFolder
@@ -66,7 +66,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
                 progress: bool = True) -> BuildReport:
     """Index ``paths`` (default: the corpus setting) into a new generation of ``settings.index_dir``.
 
-    Raises PrecedentError when no file yields a document; the current
+    Raises NothingIndexed when no file yields a document; the current
     generation is untouched in that case, as when the run is killed.
     """
     started = time.perf_counter()
@@ -81,11 +81,12 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         cache = None if rebuild else folder.vector_cache(settings)
         previous = cache if cache and cache.manifest.get("schema_version") == SCHEMA_VERSION else None
         report = BuildReport(settings.index_dir)
-        documents, reused = _documents(sources, previous, settings, skipped, report, progress)
+        documents, reused = _documents(sources, previous, _kept_ids(folder.manifest()), settings, skipped, report,
+                                       progress)
         if not documents:
             where = ", ".join(str(p) for p in paths)
-            raise PrecedentError(f"{where}: no document could be indexed ({len(skipped)} files skipped or failed); "
-                                 "the existing index is unchanged")
+            raise NothingIndexed(f"{where}: no document could be indexed ({len(skipped)} files skipped or failed); "
+                                 "the existing index is unchanged", sorted(skipped, key=lambda s: s.source))
         report.skipped = sorted(skipped, key=lambda s: s.source)
         number, partial = folder.begin()
         try:
@@ -119,12 +120,20 @@ def _read_sources(paths: list[Path], max_mb: int) -> tuple[list[_Source], list[S
     return sources, skipped
 
 
-def _documents(sources: list[_Source], previous: Generation | None, settings: Settings,
+def _kept_ids(manifest: dict | None) -> dict[str, str]:
+    """Each file's id in the current generation, whatever its schema, for the file to keep."""
+    return {entry["source"]: entry["doc_id"] for entry in (manifest or {}).get("files", {}).get("indexed", [])}
+
+
+def _documents(sources: list[_Source], previous: Generation | None, kept: dict[str, str], settings: Settings,
                skipped: list[Skipped], report: BuildReport, progress: bool) -> tuple[list[Document], set[str]]:
-    """All documents, and the ids of those reused unchanged from the previous generation."""
+    """All documents, and the ids of those reused unchanged from the previous generation.
+
+    ``kept`` gives each file's id in the current index, which it keeps (even through a rebuild).
+    """
     from tqdm import tqdm
 
-    ids = doc_ids([s.file for s in sources])
+    ids = doc_ids([s.file for s in sources], kept)
     known = {entry["source"]: entry for entry in previous.manifest["files"]["indexed"]} if previous else {}
     documents, reused = [], set()
     bar = tqdm(total=len(sources), desc="Reading", unit="file", disable=not progress, leave=False)

@@ -9,13 +9,20 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
+import os
+import re
+import shlex
+import socket
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 from .config import Settings
-from .errors import ConfigError, PrecedentError
+from .errors import ConfigError, NothingIndexed, PrecedentError
 from .facets import FACETS, NAMES, Filters
 
 
@@ -23,9 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load(index_dir=args.index_dir, **_flag_settings(args))
-        return args.run(args, settings)
+        with _folder_errors("--index-dir", settings.index_dir):
+            return args.run(args, settings)
     except PrecedentError as error:
-        print(f"Error: {error}", file=sys.stderr)
+        print(f"Error: {_with_index_dir(str(error), args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted." + (" The index is unchanged." if args.command == "index" else ""), file=sys.stderr)
@@ -82,11 +90,45 @@ def _flag_settings(args) -> dict:
     return {name: getattr(args, name, None) for name in ("host", "port")}
 
 
+@contextmanager
+def _folder_errors(option: str, folder: Path | None):
+    """Turn an OS error on ``folder`` or a file in it into a ConfigError naming ``option``; others are bugs and propagate."""
+    try:
+        yield
+    except OSError as error:
+        if folder is None or not _within(error.filename, folder):
+            raise
+        raise ConfigError(f"{option} {folder}: {_folder_problem(folder, error)}") from None
+
+
+def _within(filename, folder: Path) -> bool:
+    return isinstance(filename, str) and (Path(filename) == folder or folder in Path(filename).parents)
+
+
+def _folder_problem(folder: Path, error: OSError) -> str:
+    """Why the folder is unusable; os.path, unlike Path, answers False rather than raising on a path it cannot stat."""
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        return "is a file, not a folder; give the path of a folder, or of one to create"
+    done = "written to" if os.path.isdir(folder) else "created"
+    return f"cannot be {done} ({error.strerror}); give a folder you can write to"
+
+
+def _with_index_dir(message: str, args) -> str:
+    """Repeat the --index-dir given in a closing ``precedent index`` hint, so following the hint builds the right index."""
+    if args.index_dir and re.search(r": precedent index[\w -]*$", message):
+        return f"{message} --index-dir {shlex.quote(args.index_dir)}"
+    return message
+
+
 def _index(args, settings: Settings) -> int:
     """Exit 0 when every file was indexed, 2 when some failed (the rest are indexed), 1 on error."""
     from .build import build_index
 
-    report = build_index(settings, args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    try:
+        report = build_index(settings, args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    except NothingIndexed as error:
+        _print_skipped(error.skipped)  # the reasons, before the error line
+        raise
     counts = f"{_plural(report.documents, 'document')}, {_plural(report.paragraphs, 'paragraph')}"
     if report.up_to_date:
         print(f"Index is up to date: {counts} in {report.index_dir} ({report.generation}); "
@@ -99,7 +141,7 @@ def _index(args, settings: Settings) -> int:
         rate = f", {texts / report.embed_seconds:.0f} texts/s" if report.embed_seconds else ""
         print(f"Embedded {_plural(report.embedded, 'paragraph')} and {_plural(report.sentences_embedded, 'sentence')} "
               f"of longer ones ({report.embed_seconds:.1f} s{rate}); reused the vectors of "
-              f"{report.paragraphs - report.embedded} paragraphs.")
+              f"{_plural(report.paragraphs - report.embedded, 'paragraph')}.")
         print(f"Index: {report.index_dir} ({report.generation})")
     _print_skipped(report.skipped)
     return 2 if report.failed else 0
@@ -113,7 +155,8 @@ def _eval(args, settings: Settings) -> int:
     unknown = [m for m in modes if m not in MODES]
     if unknown:
         raise ConfigError(f"--mode: unknown mode {unknown[0]!r}; use one of {', '.join(MODES)}")
-    result = evaluate(args.dataset, settings, modes, args.work_dir, progress=not args.json)
+    with _folder_errors("--work-dir", args.work_dir):
+        result = evaluate(args.dataset, settings, modes, args.work_dir, progress=not args.json)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
         return 0
@@ -151,7 +194,7 @@ def _status(args, settings: Settings) -> int:
         print(f"Last run: {run['added']} new or changed, {run['removed']} removed, "
               f"{_plural(run['embedded'], 'paragraph')} embedded")
     if problem:
-        print(f"Not usable: {problem}")
+        print(f"Not usable: {_with_index_dir(problem, args)}")
     _print_skipped([Skipped(**s) for s in manifest["files"]["skipped"]])
     return 1 if problem else 0
 
@@ -181,7 +224,7 @@ def _search(args, settings: Settings) -> int:
     if not response.results:
         print(f"No results for {query!r} ({mode}{narrowed}).")
     else:
-        print(f"{response.total} paragraphs{narrowed}; page {page} of {response.pages}\n")
+        print(f"{_plural(response.total, 'paragraph')}{narrowed}; page {page} of {response.pages}\n")
     bold = sys.stdout.isatty()
     for r in response.results:
         print(f"{r.rank}. {_marked(r.text, r.highlights, bold)}")
@@ -201,15 +244,44 @@ def _marked(text: str, spans, bold: bool) -> str:
 
 
 def _serve(args, settings: Settings) -> int:
-    from waitress import serve
+    from waitress import create_server
 
     from webui import create_app
 
-    app = create_app(settings=settings)
-    print(f"Precedent is serving {settings.index_dir} at http://{settings.host}:{settings.port}/ "
-          "(Ctrl+C to stop)", flush=True)
-    serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="Precedent")
+    with _listening(settings) as sock:
+        app = create_app(settings=settings)
+        server = create_server(app, sockets=[sock], threads=settings.threads, ident="Precedent")
+        logging.basicConfig()  # as waitress.serve does, so the server's warnings are formatted
+        print(f"Precedent is serving {settings.index_dir} at http://{settings.host}:{settings.port}/ "
+              "(Ctrl+C to stop)", flush=True)
+        server.run()
     return 0
+
+
+def _listening(settings: Settings) -> socket.socket:
+    """A socket bound before the app loads the model, so a port in use or a bad --host fails at once.
+
+    It listens only when waitress starts, so until the app is ready a client is refused, not kept waiting.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+    except OSError as error:
+        raise ConfigError(_cannot_listen(settings, error)) from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does: restart at once
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise ConfigError(_cannot_listen(settings, error)) from None
+    return sock
+
+
+def _cannot_listen(settings: Settings, error: OSError) -> str:
+    """The one line for a socket that could not be set up; "in use" has its own advice."""
+    if error.errno == errno.EADDRINUSE:
+        return f"port {settings.port} on {settings.host} is in use; stop the other server or choose another with --port"
+    return f"cannot listen on {settings.host} port {settings.port} ({error.strerror}); choose another --host or --port"
 
 
 if __name__ == "__main__":

@@ -64,6 +64,9 @@ def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
                 sidecars[path] = source
             elif path.suffix.lower() in READERS:
                 found[source] = SourceFile(path, source, sidecar_path(path))
+            elif path.is_dir():  # a link to a folder: following it could loop or leave the corpus
+                skipped.append(Skipped(source, "a link to a folder, not followed; give the folder itself to index it",
+                                       False))
             else:
                 kind = path.suffix.lower() or "with no extension"
                 known = ", ".join(sorted(set(READERS)))
@@ -128,11 +131,18 @@ def load(file: SourceFile, data: bytes, doc_id: str, sidecar: bytes | None = Non
     return Document(doc_id, file.source, meta, tuple(assign_roles(blocks, meta.doc_type))), problems
 
 
-def doc_ids(files: list[SourceFile]) -> dict[str, str]:
-    """Stable, URL-safe ids from the source path: 'reports/2019 Halton.txt' -> 'reports-2019-halton'."""
-    ids: dict[str, str] = {}
-    taken: set[str] = set()
+def doc_ids(files: list[SourceFile], kept: dict[str, str] | None = None) -> dict[str, str]:
+    """Stable, URL-safe ids from the source path: 'reports/2019 Halton.txt' -> 'reports-2019-halton'.
+
+    ``kept`` maps each source to its id in the last index. A file keeps its id, so
+    the citations made before stay valid when a file with a clashing name is added.
+    """
+    present = {file.source for file in files}
+    ids = {source: doc_id for source, doc_id in (kept or {}).items() if source in present}
+    taken = set(ids.values())
     for file in files:
+        if file.source in ids:
+            continue
         base = re.sub(r"[^a-z0-9]+", "-", file.source.rsplit(".", 1)[0].lower()).strip("-") or "document"
         doc_id, n = base, 1
         while doc_id in taken:

@@ -17,6 +17,14 @@ class ConfigError(PrecedentError):
     status = 400
 
 
+class NothingIndexed(PrecedentError):
+    """No file of an index run yielded a document; ``skipped`` says why, file by file."""
+
+    def __init__(self, message: str, skipped: list):
+        super().__init__(message)
+        self.skipped = skipped
+
+
 class QueryError(PrecedentError):
     """A search request is invalid (empty query, unknown mode, k out of range)."""
 

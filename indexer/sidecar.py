@@ -63,24 +63,37 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def check(values: dict) -> dict:
-    """Overrides with dates normalised to ISO; raises LoadError naming the bad field."""
+    """Overrides with dates normalised to ISO; raises LoadError naming every bad field, so one edit fixes the file."""
     names = Metadata.names()
-    checked = {}
+    checked, problems = {}, []
     for key, value in values.items():
-        if key not in names:
-            raise LoadError(f"unknown field {key!r}; use {', '.join(names)}")
-        if value is not None and not isinstance(value, str):
-            raise LoadError(f"field {key!r} must be text or null, got {type(value).__name__}")
-        if key in _DATES and value is not None:
-            value = parse_date(value)
-            if value is None:
-                raise LoadError(f"field {key!r}: {values[key]!r} is not a date such as 2023-06-06 or 6 June 2023")
-        if key == "doc_type" and value not in DOC_TYPES:
-            raise LoadError(f"field 'doc_type' must be one of {', '.join(DOC_TYPES)}, got {value!r}")
-        if key == "title" and not (value or "").strip():
-            raise LoadError("field 'title' must not be empty")
-        checked[key] = value
+        if key in names:
+            try:
+                checked[key] = _field(key, value)
+            except LoadError as error:
+                problems.append(str(error))
+    unknown = [repr(key) for key in values if key not in names]
+    if unknown:
+        problems.append(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; use {', '.join(names)}")
+    if problems:
+        raise LoadError("; ".join(problems))
     return checked
+
+
+def _field(key: str, value):
+    """One known field's value, a date normalised to ISO; raises LoadError naming the field."""
+    if value is not None and not isinstance(value, str):
+        raise LoadError(f"field {key!r} must be text or null, got {type(value).__name__}")
+    if key in _DATES and value is not None:
+        date = parse_date(value)
+        if date is None:
+            raise LoadError(f"field {key!r}: {value!r} is not a date such as 2023-06-06 or 6 June 2023")
+        return date
+    if key == "doc_type" and value not in DOC_TYPES:
+        raise LoadError(f"field 'doc_type' must be one of {', '.join(DOC_TYPES)}, got {value!r}")
+    if key == "title" and not (value or "").strip():
+        raise LoadError("field 'title' must not be empty")
+    return value
 
 
 def apply(meta: Metadata, overrides: dict) -> Metadata:

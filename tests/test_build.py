@@ -66,6 +66,31 @@ def test_the_manifest_records_the_precision_of_every_stored_vector(tmp_path):
     assert build_index(exact, rebuild=True, progress=False).precisions == ["float32"]
 
 
+def test_a_document_keeps_its_id_when_a_file_with_a_clashing_name_arrives(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "x/report.txt", GOOD)
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    write(docs, "x-report.txt", "Another document about knife crime in Halton.")  # sorts first, same id
+    for rebuild in (False, True):
+        build_index(settings, rebuild=rebuild, progress=False)
+        ids = {d.source: doc_id for doc_id, d in Index.open(settings).documents.items()}
+        assert ids == {"x/report.txt": "x-report", "x-report.txt": "x-report-2"}, rebuild
+    fresh = make_settings(tmp_path / "fresh", corpus=str(docs))
+    build_index(fresh, progress=False)  # with no index before, ids follow the files' order
+    assert Index.open(fresh).documents["x-report"].source == "x-report.txt"
+
+
+def test_a_link_to_a_folder_is_reported_not_followed(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    (docs / "loop").symlink_to(docs)
+    report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    assert report.documents == 1
+    assert [(s.source, s.reason, s.failed) for s in report.skipped] == [
+        ("loop", "a link to a folder, not followed; give the folder itself to index it", False)]
+
+
 def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     docs = tmp_path / "docs"
     write(docs, "good.txt", GOOD)
@@ -254,6 +279,7 @@ def test_sidecar_overrides_metadata_and_a_bad_one_is_reported(tmp_path):
     ('{"published": "soon"}', "field 'published': 'soon' is not a date"),
     ('{"doc_type": "memo"}', "field 'doc_type' must be one of inspection, pcc_response"),
     ('{"author": 7}', "field 'author' must be text or null, got int"),
+    ('{"author": 5, "bogus": "x"}', "field 'author' must be text or null, got int; unknown field 'bogus'; use title, "),
 ])
 def test_malformed_sidecar_names_the_problem(tmp_path, content, reason):
     docs = tmp_path / "docs"
@@ -262,6 +288,19 @@ def test_malformed_sidecar_names_the_problem(tmp_path, content, reason):
     report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
     [failed] = report.failed
     assert failed.source == "a.txt.meta.json" and reason in failed.reason and report.documents == 1
+
+
+def test_every_problem_of_a_sidecar_is_reported_at_once(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    write(docs, "a.txt.meta.json", '{"author": 5, "bogus": "x", "signed": "soon", "title": " ", "colour": "red"}')
+    report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    assert [(s.source, s.reason) for s in report.failed] == [(
+        "a.txt.meta.json",
+        "field 'author' must be text or null, got int; field 'signed': 'soon' is not a date such as 2023-06-06 or "
+        "6 June 2023; field 'title' must not be empty; unknown fields 'bogus', 'colour'; use title, date, published, "
+        "signed, doc_type, inspectorate, inspection_type, author, author_role, area; a.txt was indexed without it")]
+    assert report.documents == 1
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions (a broken link "
