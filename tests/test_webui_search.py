@@ -4,6 +4,7 @@ import csv
 import html
 import io
 import re
+from datetime import date
 
 import pytest
 
@@ -129,10 +130,19 @@ def test_the_partial_for_scripts_is_the_results_region_only(client):
     assert "X-Requested-With" in client.get("/?q=custody").headers["Vary"]
 
 
+def test_an_export_is_named_for_its_query_in_ascii(client):
+    today = date.today().isoformat()
+    for q, words in (('"Children" in <custody> — été', "children-in-custody-ete"), ("***", "search"),
+                     ("x" * 60, "x" * 40)):
+        disposition = client.get("/export.md", query_string={"q": q}).headers["Content-Disposition"]
+        assert disposition == f'attachment; filename="precedent-{words}-{today}.md"', q
+
+
 def test_export_csv_has_every_match_with_citations(client, index):
     response = client.get("/export.csv?q=custody&year=2023&sort=oldest")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
+    today = date.today().isoformat()
+    assert response.headers["Content-Disposition"] == f'attachment; filename="precedent-custody-{today}.csv"'
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     expected = search(index, "custody", 100, filters=_filters(year=["2023"]), sort="oldest")
     assert len(rows) == expected.total > 0

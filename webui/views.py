@@ -8,6 +8,10 @@ bookmarked, shared or exported as it is.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date
+
 from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -124,18 +128,25 @@ def _export():
     return every_match(get_index(), query, mode, filters, sort)
 
 
+def _download(body: str, mimetype: str, response, suffix: str) -> Response:
+    """An attachment named for its query and day ("precedent-custody-detention-2026-11-22.csv"),
+    so a folder of exports says what each holds; the name is ASCII, safe in the header."""
+    ascii_query = unicodedata.normalize("NFKD", response.query).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_query).strip("-")[:40].rstrip("-") or "search"
+    name = f"precedent-{words}-{date.today().isoformat()}.{suffix}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @bp.get("/export.csv")
 def export_csv():
-    body = to_csv(_export(), request.host_url.rstrip("/"))
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="precedent-results.csv"'})
+    response = _export()
+    return _download(to_csv(response, request.host_url.rstrip("/")), "text/csv", response, "csv")
 
 
 @bp.get("/export.md")
 def export_markdown():
-    body = to_markdown(_export(), request.host_url.rstrip("/"))
-    return Response(body, mimetype="text/markdown",
-                    headers={"Content-Disposition": 'attachment; filename="precedent-brief.md"'})
+    response = _export()
+    return _download(to_markdown(response, request.host_url.rstrip("/")), "text/markdown", response, "md")
 
 
 @bp.get("/api/export")
