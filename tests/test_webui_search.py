@@ -280,3 +280,16 @@ def test_filter_values_and_queries_are_escaped(client):
     page = text(client, "/?q=%3Cscript%3Ealert(1)%3C/script%3E&area=%3Cimg+src=x%3E")
     assert "<script>alert(1)" not in page and "<img src=x>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_result_found_by_meaning_alone_says_so(client, index):
+    q = "children detained in police custody overnight"
+    results = search(index, q, 20).results
+    by_meaning = [r for r in results if r.sentence]
+    assert 0 < len(by_meaning) < len(results)  # some have the words, some only the meaning
+    page = client.get("/", query_string={"q": q, "k": 20}).get_data(as_text=True)
+    assert page.count('class="by-meaning"') == len(by_meaning)
+    doc_id = by_meaning[0].doc_id
+    hits = search(index, q, 100, filters=_filters(document=[doc_id])).results
+    document = client.get(f"/doc/{doc_id}", query_string={"q": q}).get_data(as_text=True)
+    assert f"({sum(1 for r in hits if r.sentence)} by meaning alone)" in document
