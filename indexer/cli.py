@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--mode", action="append", help="a mode to run (repeatable; default all three)")
     evaluate.add_argument("--work-dir", type=Path, help="keep the generated files and index here, for re-runs")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
-    evaluate.set_defaults(run=_eval)
+    evaluate.set_defaults(run=_eval, index_dir=None)
 
     status = commands.add_parser("status", help="show the index: generation, counts, model, files not indexed")
     status.set_defaults(run=_status)
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (default 8000)")
     serve.set_defaults(run=_serve)
 
-    for command in (index, search, evaluate, status, serve):
+    for command in (index, search, status, serve):  # eval indexes into its --work-dir
         command.add_argument("--index-dir", help="index folder (default .precedent-index)")
     return parser
 

@@ -35,8 +35,7 @@ def write_dataset(folder):
 
 def test_eval_prints_the_figures_of_every_mode(tmp_path, capsys):
     dataset = write_dataset(tmp_path / "tiny")
-    code = main(["eval", str(dataset), "--json", "--work-dir", str(tmp_path / "work"),
-                 "--index-dir", str(tmp_path / "unused")])
+    code = main(["eval", str(dataset), "--json", "--work-dir", str(tmp_path / "work")])
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (result["dataset"], result["passages"], result["indexed"], result["queries"]) == ("tiny", 5, 5, 3)
