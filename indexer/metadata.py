@@ -51,9 +51,9 @@ def parse_date(text: str) -> str | None:
 
 
 def long_date(iso: str | None) -> str | None:
-    """'2019-10-15' -> '15 October 2019', the way the letters write dates."""
-    if not iso:
-        return None
+    """'2019-10-15' -> '15 October 2019', the way the letters write dates; a year alone stays one."""
+    if not iso or len(iso) == 4:
+        return iso
     day = date.fromisoformat(iso)
     return f"{day.day} {day:%B %Y}"
 
@@ -124,10 +124,9 @@ def describe(blocks: list[Block], stem: str) -> Metadata:
     signed = _signed(blocks)
     author, role = _signatory(blocks)
     inspection_type = _labelled(fields, "type of inspection") or _first_match(_INSPECTION_TYPES, opening)
-    match = re.match(r"(\d{4}-\d{2}-\d{2})", stem)
     return Metadata(
         title=title,
-        date=signed or published or (parse_date(match.group(1)) if match else None),
+        date=signed or published or _named_date(stem),
         published=published,
         signed=signed,
         doc_type=_doc_type(stem, title, headings, role),
@@ -137,6 +136,16 @@ def describe(blocks: list[Block], stem: str) -> Metadata:
         author_role=role,
         area=_area(title, headings, role, first),
     )
+
+
+def _named_date(stem: str) -> str | None:
+    """The date a file name starts with ('2019-10-15-pcc-response'), or its year alone ('2019-halton-…'):
+    the last resort for a document whose text is not dated."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})(?!\d)", stem)
+    if match and parse_date(match.group(1)):
+        return parse_date(match.group(1))
+    match = re.match(r"((?:19|20)\d{2})(?!\d)", stem)
+    return match.group(1) if match else None
 
 
 def _labelled(fields: dict[str, str], label: str) -> str | None:

@@ -4,9 +4,13 @@ import re
 
 import pytest
 
+from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.facets import FACETS, NOT_STATED, Filters
 from indexer.search import search, similar
+from indexer.store import Index
+
+from .conftest import make_settings, write
 
 Q = "children in custody"
 
@@ -45,20 +49,45 @@ def test_values_of_one_facet_are_alternatives(index):
     assert either.total == sum(counts(either, "year")[y] for y in ("2019", "2020"))
 
 
-def test_date_range_is_inclusive_and_undated_documents_fall_outside_it(index):
+@pytest.fixture(scope="module")
+def dates(tmp_path_factory):
+    """An index of four letters on custody: dated by their text, by a file-name date, by a
+    file-name year alone, and not at all."""
+    docs = tmp_path_factory.mktemp("dates") / "docs"
+    write(docs, "letter.txt", "Custody review\n\nThe custody suite was inspected.\n\nSigned\n\n3 March 2021\n")
+    write(docs, "2022-05-06-reply.txt", "Reply\n\nCustody of children overnight was reviewed.\n")
+    write(docs, "2019-briefing.txt", "Briefing\n\nCustody for schools: a briefing.\n")
+    write(docs, "notes.txt", "Notes\n\nCustody notes for schools, with no date.\n")
+    settings = make_settings(docs.parent / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    return Index.open(settings)
+
+
+def test_a_document_is_dated_by_its_text_its_file_name_or_the_year_its_name_starts_with(dates):
+    assert sorted((d.source, d.meta.date) for d in dates.documents.values()) == [
+        ("2019-briefing.txt", "2019"), ("2022-05-06-reply.txt", "2022-05-06"), ("letter.txt", "2021-03-03"),
+        ("notes.txt", None)]
+
+
+def test_date_range_is_inclusive_and_undated_documents_fall_outside_it(index, dates):
     response = search(index, Q, 50, filters=Filters(date_from="2020", date_to="2023-06"))
     assert response.results and all("2020-01-01" <= r.date <= "2023-06-30" for r in response.results)
     assert {r.date for r in response.results} == {"2020-04-17", "2023-06-06"}
-    undated = search(index, "schools", 50, filters=filters(year=["undated"]))
-    assert undated.results and all(r.date is None for r in undated.results)
+    assert {r.date for r in search(dates, "custody", 10, "keyword", Filters(date_from="2019", date_to="2021")).results} \
+        == {"2019", "2021-03-03"}  # a year alone is within its year
+    undated = search(dates, "custody", 10, "keyword", filters(year=["undated"])).results
+    assert [r.source for r in undated] == ["notes.txt"]
 
 
-def test_newest_and_oldest_order_by_date_with_undated_last(index):
-    newest = [r.date for r in search(index, Q, 50, sort="newest").results]
-    oldest = [r.date for r in search(index, Q, 50, sort="oldest").results]
-    dated = [d for d in newest if d]
-    assert dated == sorted(dated, reverse=True) and newest[len(dated):] == [None] * (len(newest) - len(dated))
-    assert [d for d in oldest if d] == sorted(dated)
+def test_newest_and_oldest_order_by_date_with_undated_last(index, dates):
+    for corpus in (index, dates):
+        newest = [r.date for r in search(corpus, "custody", 50, sort="newest").results]
+        oldest = [r.date for r in search(corpus, "custody", 50, sort="oldest").results]
+        dated = [d for d in newest if d]
+        assert dated == sorted(dated, reverse=True) and newest[len(dated):] == [None] * (len(newest) - len(dated))
+        assert [d for d in oldest if d] == sorted(dated)
+    assert [r.date for r in search(dates, "custody", 10, "keyword", sort="newest").results] == [
+        "2022-05-06", "2021-03-03", "2019", None]
 
 
 def test_pages_partition_the_results(index):

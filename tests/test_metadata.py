@@ -38,7 +38,7 @@ SAMPLES = {
         inspectorate="joint", inspection_type="JTAI", author="David Keane",
         author_role="Police & Crime Commissioner", area="Halton"),
     "2019-halton-jtai-briefing-for-schools.txt": Metadata(
-        title="Joint Targeted Area Inspection", date=None, published=None, signed=None, doc_type="briefing",
+        title="Joint Targeted Area Inspection", date="2019", published=None, signed=None, doc_type="briefing",
         inspectorate="joint", inspection_type="JTAI", author=None, author_role=None, area="Halton"),
     "2020-04-17-pcc-response-national-child-protection-thematic.txt": Metadata(
         title="Response to the HMICFRS National Child Protection Inspections 2019 thematic report",  # sidecar
