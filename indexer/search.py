@@ -10,7 +10,6 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 from . import facets, keyword, vectors, vocabulary
@@ -235,8 +234,7 @@ def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> 
     A label is a citation, not a topic: its words are common ("recommendation")
     or too short to weigh ("9"), so neither side ranks the item it names first.
     """
-    named = {row for label, rows in index.labelled.items()
-             if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", query, re.IGNORECASE) for row in rows}
+    named = index.named(query)
     return [m for m in matches if m[0] in named] + [m for m in matches if m[0] not in named]
 
 

@@ -191,10 +191,13 @@ class Index(Generation):
         self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
         self.dates = [meta.date for meta in metas]
         self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
-        self.labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
+        self._labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
         for row, p in enumerate(self.paragraphs):
             if p.label:
-                self.labelled.setdefault(p.label.lower(), []).append(row)
+                self._labelled.setdefault(" ".join(p.label.lower().split()), []).append(row)
+        # one pattern for them all, longest first, so a query is read once however many labels there are
+        labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
+        self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w)") if labels else None
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
         self._check()
@@ -246,6 +249,13 @@ class Index(Generation):
         return (self.paragraphs[before] if before >= 0 and self.paragraphs[before].doc_id == doc_id else None,
                 self.paragraphs[after] if after < len(self.paragraphs) and self.paragraphs[after].doc_id == doc_id
                 else None)
+
+    def named(self, query: str) -> set[int]:
+        """The rows of the items ``query`` names by their label ("Recommendation 9", "AFI 1")."""
+        if self._label_pattern is None:
+            return set()
+        text = " ".join(query.lower().split())
+        return {row for found in self._label_pattern.findall(text) for row in self._labelled[found]}
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode_query(text)

@@ -220,6 +220,10 @@ def test_a_query_naming_a_label_shows_that_item_first(index):
     for mode in MODES:
         assert [(r.doc_id, r.paragraph) for r in search(index, '"recommendation 9"', 5, mode).results] == [(CSE, 9)]
     assert search(index, "recommendation 90", 5, "hybrid").results[0].paragraph != 9  # a label is whole words
+    labelled = {p.label: row for row, p in enumerate(index.paragraphs) if p.label}
+    assert index.named("afi  1 and RECOMMENDATION 9, then Recommendation 8") == {
+        labelled["AFI 1"], labelled["Recommendation 9"], labelled["Recommendation 8"]}
+    assert index.named("AFI 10 or recommendation 90") == set()
 
 
 def test_scope_words_narrow_the_keyword_side_and_stay_out_of_the_embedding(index):
