@@ -102,7 +102,11 @@ def _folder_errors(option: str, folder: Path | None):
 
 
 def _within(filename, folder: Path) -> bool:
-    return isinstance(filename, str) and (Path(filename) == folder or folder in Path(filename).parents)
+    """Whether an OS error's file is ``folder``, in it, or a folder it would be created in."""
+    if not isinstance(filename, str):
+        return False
+    path = Path(filename)
+    return path == folder or folder in path.parents or path in folder.parents
 
 
 def _folder_problem(folder: Path, error: OSError) -> str:

@@ -39,7 +39,7 @@ class Facet:
     def check(self, value: str) -> None:
         """Refuse a value this facet can never have, so that a typo is not a silent "no results";
         values taken from the documents (authors, areas…) are open, and an unknown one matches nothing."""
-        if self.name == "year" and value != UNDATED and not re.fullmatch(r"\d{4}", value):
+        if self.name == "year" and value != UNDATED and not re.fullmatch(r"[0-9]{4}", value):
             raise QueryError(f"year: expected a year such as 2019 or {UNDATED!r}, got {value!r}")
         if self.names and value not in self.names:
             raise QueryError(f"{self.name}: {value!r} is not one of: {', '.join(self.names)}")
@@ -56,7 +56,7 @@ FACETS = (
     Facet("document", "Document"),  # named by the document's title when shown
 )
 NAMES = tuple(f.name for f in FACETS)
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ class Filters:
         if "date" not in skip and (self.date_from or self.date_to):
             if date is None:
                 return False
-            # "2019" as a lower bound is its first day; as an upper bound, its last
-            if self.date_from and date < self.date_from:
+            # "2019" as a lower bound is its first day; as an upper bound, its last; and a
+            # document dated by its year alone may fall on any day of it
+            if self.date_from and date < self.date_from[: len(date)]:
                 return False
             if self.date_to and date[: len(self.date_to)] > self.date_to:
                 return False

@@ -15,6 +15,7 @@ area inspection") are searched as alternatives.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import string
 from collections.abc import Iterator
@@ -120,23 +121,25 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
         list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
     )
     parser.remove_plugin_class(qparser.WildcardPlugin)  # "custody?" is a question, not a pattern
-    # + and - only at the start of a word: "multi-agency" is not "multi NOT agency".
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+(?=\w)", minusexpr=r"(?:(?<=\s)|^)-(?=\w)"))
+    # + and - only at the start of a word, a phrase or a group: "multi-agency" is not "multi NOT agency"
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r'(?:(?<=\s)|^)\+(?=[\w"(])',
+                                              minusexpr=r'(?:(?<=\s)|^)-(?=[\w"(])'))
+    text = _plain(text)
     try:
         tree = parser.parse(text, normalize=False)
-    except IndexError:  # whoosh-reloaded 2.7.5 fails on an operator with nothing to act on: "NOT NOT custody"
-        raise QueryError(f"q: {text[:80]!r} has an AND, OR or NOT with no word to act on; remove it, "
-                         "or write it in lower case to search for the word") from None
+        strict = _has_operator(parser.tag(text))
+    except Exception:  # whoosh's parser fails in many ways on operators it cannot place: "NOT NOT x", "( -x)"
+        raise QueryError(f"q: cannot read the operators of {text[:80]!r} (an AND, OR or NOT with no word to act "
+                         "on, or a + or - inside brackets); simplify them, or write and, or, not in lower case "
+                         "to search for the words") from None
     positive, negative = _split_exclusions(tree)
-    strict = _has_operator(parser.tag(text))
     words = frozenset(_positive_terms(positive))
     extra = []
     if strict:
-        # the expansion goes beside its acronym, so "JTAI AND Warrington" keeps its AND; a
-        # spelled-out term's acronym would loosen the constraint and is not added
-        beside = {said[0]: query.Or([parser.parse(f'"{alternative}"') for alternative in e.also])
-                  for e in expansions if len(said := [t.text for t in ANALYZER(e.said)]) == 1}
-        positive = positive.accept(lambda node: _with_alternative(node, beside))
+        # the expansion goes beside its acronym, in its field, so "JTAI AND Warrington" keeps its AND
+        # and "title:JTAI" stays in the title; a spelled-out term's acronym would loosen the constraint
+        beside = {said[0]: e.also for e in expansions if len(said := [t.text for t in ANALYZER(e.said)]) == 1}
+        positive = positive.accept(lambda node: _with_alternative(node, beside, parser))
     else:
         extra = [parser.parse(f'"{alternative}"') for e in expansions for alternative in e.also]
         in_order = list(dict.fromkeys(_text(t) for f, t in positive.iter_all_terms() if f == "text"))
@@ -153,12 +156,17 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words, aliases)
 
 
-def _with_alternative(node: query.Query, beside: dict[str, query.Query]) -> query.Query:
-    """``node`` or'ed with an expansion when it is one word searched in every field."""
-    if isinstance(node, query.Or) and node.subqueries and all(isinstance(q, query.Term) for q in node.subqueries):
-        texts = {_text(q.text) for q in node.subqueries}
-        if len(texts) == 1 and (word := texts.pop()) in beside:
-            return query.Or([node, beside[word]])
+def _plain(text: str) -> str:
+    """Curly quotes as straight ones (pasted from Word), and no trailing * or ? on words (habit, not syntax)."""
+    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))
+    return re.sub(r"(?<=\w)[*?]+(?=[\s)\"]|$)", "", text)
+
+
+def _with_alternative(node: query.Query, beside: dict[str, tuple[str, ...]], parser) -> query.Query:
+    """``node`` or'ed with the expansions of its word when it is one word, searched in its own field."""
+    if isinstance(node, query.Term) and (alternatives := beside.get(_text(node.text))):
+        phrases = [parser.parse(f'{node.fieldname}:"{alternative}"') for alternative in alternatives]
+        return query.Or([node, *(q.with_boost(node.boost) for q in phrases if q is not query.NullQuery)])
     return node
 
 

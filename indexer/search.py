@@ -10,6 +10,7 @@ result carries its citation and the spans of the query's words, for highlighting
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from . import facets, keyword, vectors, vocabulary
@@ -71,7 +72,8 @@ class Result:
     also_in: list[Twin]
     before: Neighbour | None = None
     after: Neighbour | None = None
-    sentence: tuple[int, int] | None = None  # for a match by meaning alone: the sentence nearest the query
+    sentence: tuple[int, int] | None = None  # for a match without the words in its text: the sentence nearest
+    by_meaning: bool = False  # found by meaning alone, not by its words
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     expansions = vocabulary.expansions(query)
     parsed = keyword.parse(query, expansions)
     with index.keyword.reader() as reader:
-        matches, vector = _matches(index, reader, query, mode, parsed, expansions)
+        matches, vector, worded = _matches(index, reader, query, mode, parsed, expansions)
         suggestion = reader.suggest(query) if not parsed.strict else None
     matches = _named_first(index, query, matches)
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
@@ -171,7 +173,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
     stems = keyword.query_stems(parsed)
     first = (page - 1) * k
-    results = [_result(index, first + n, row, score, stems, vector)
+    results = [_result(index, first + n, row, score, stems, vector, worded)
                for n, (row, score) in enumerate(shown[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
@@ -195,20 +197,22 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
 
 
 def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed: keyword.Parsed,
-             expansions) -> tuple[list, object]:
-    """Every matching (row, score), best first, and the query's vector when one was embedded.
+             expansions) -> tuple[list, object, set[int]]:
+    """Every matching (row, score), best first; the query's vector when one was embedded; and the
+    rows the keyword side found.
 
     Only each side's top ``candidates`` are fused by score; the other matches
     follow them, so ranking does not depend on how many there are.
     """
     settings = index.settings
     depth = settings.candidates
-    runs, share, found, vector = [], {}, set(), None
+    runs, share, worded, vector = [], {}, set(), None
     if mode in ("keyword", "hybrid"):
         hits = reader.search(parsed, None)
         runs.append([(index.rows[key], score) for key, score, _ in hits])
         share = {index.rows[key]: len(words) / len(parsed.words) for key, _, words in hits if parsed.words}
-        found.update(row for row, _ in runs[-1])
+        worded = {row for row, _ in runs[-1]}
+    found = set(worded)
     if mode in ("semantic", "hybrid"):
         allowed = reader.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
@@ -225,7 +229,7 @@ def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed
     else:
         ranked = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
                           scales=[share if settings.fusion == "adaptive" else None])
-    return [(row, score) for row, score in ranked if row in found], vector
+    return [(row, score) for row, score in ranked if row in found], vector, worded
 
 
 def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -239,14 +243,23 @@ def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> 
 
 
 def _meaning(query: str, scope: set[str], expansions) -> str:
-    """The text to embed: the query less its scope words, with the expansions of its acronyms.
+    """The text to embed: the query less its scope words and what it excludes, with the expansions
+    of its acronyms.
 
     "Dwyer 2023 children in custody" is about children in custody; the name and
     the year say where to look (the keyword side matches them in the document's
     context), and left in the embedded text they would only blur its meaning.
+    "children NOT custody" is about children: embedded, "custody" would pull
+    the paragraphs nearest custody up among those that pass.
     """
-    topic = " ".join(word for word in query.split() if word.strip(".,;:?!()\"'") not in scope) or query
-    return topic + "".join(f" ({'; '.join(e.also)})" for e in expansions)
+    wanted = _EXCLUDED.sub(" ", query)
+    topic = " ".join(word for word in wanted.split() if word.strip(".,;:?!()\"'") not in scope) or wanted.strip()
+    kept = [e for e in expansions if e.said.lower() in wanted.lower()]
+    return topic + "".join(f" ({'; '.join(e.also)})" for e in kept)
+
+
+# what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
+_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?<!\S)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|\S+)')
 
 
 def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -260,9 +273,11 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
     return kept
 
 
-def _result(index: Index, rank: int, row: int, score: float, stems: set[str], vector=None) -> Result:
-    """Paragraph ``row`` as a result; a match by meaning alone (none of ``stems`` in it) gets the
-    sentence nearest the query ``vector`` marked instead of words."""
+def _result(index: Index, rank: int, row: int, score: float, stems: set[str], vector=None,
+            worded: set[int] = frozenset()) -> Result:
+    """Paragraph ``row`` as a result; one with none of ``stems`` in its text gets the sentence
+    nearest the query ``vector`` marked instead of words, and is a match by meaning alone unless
+    the keyword side found it (``worded``: by its title, section or author)."""
     p = index.paragraphs[row]
     meta = index.document(p.doc_id).meta
     spans = keyword.match_spans(p.text, stems)
@@ -273,7 +288,7 @@ def _result(index: Index, rank: int, row: int, score: float, stems: set[str], ve
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
-                  before, after, sentence)
+                  before, after, sentence, sentence is not None and row not in worded)
 
 
 def citation(p: Paragraph, meta: Metadata) -> str:

@@ -1,5 +1,6 @@
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -61,7 +62,9 @@ def test_missing_index_says_what_to_run_with_the_index_dir_given(capsys, tmp_pat
 def test_index_dir_that_cannot_be_a_folder_is_one_line(capsys, tmp_path):
     docs, file = write(tmp_path, "docs/a.txt", "The custody suite was inspected.").parent, write(tmp_path, "f", "")
     for index_dir, problem in [(file, "is a file, not a folder; give the path of a folder, or of one to create"),
-                               (file / "ix", "cannot be created (Not a directory); give a folder you can write to")]:
+                               (file / "ix", "cannot be created (Not a directory); give a folder you can write to"),
+                               (Path("/proc/none/ix"), "cannot be created (No such file or directory); give a "
+                                                       "folder you can write to")]:  # a parent cannot be made
         code, out, err = run(capsys, "index", str(docs), "--index-dir", str(index_dir), "--quiet")
         assert code == 1 and out == "" and err == f"Error: --index-dir {index_dir}: {problem}\n"
 

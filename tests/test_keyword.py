@@ -74,10 +74,22 @@ def test_operators_whoosh_simplifies_to_a_plain_word_still_constrain(kw):
     assert matching(kw, "section:custody") == set() and matching(kw, "text:custody") == {0, 1}
 
 
-@pytest.mark.parametrize("q", ["NOT NOT custody", "NOT AND custody", "NOT OR custody", "custody NOT NOT NOT"])
-def test_an_operator_with_nothing_to_act_on_is_a_query_error(q):
-    with pytest.raises(QueryError, match=r"^q: .* has an AND, OR or NOT with no word to act on; remove it"):
+@pytest.mark.parametrize("q", ["NOT NOT custody", "NOT AND custody", "NOT OR custody", "custody NOT NOT NOT",
+                               "children ( -custody)", "children ( +custody )", "REQUIRE ANDMAYBE children"])
+def test_operators_whoosh_cannot_place_are_a_query_error(q):
+    with pytest.raises(QueryError, match=r"^q: cannot read the operators of '.*' \(.*\); simplify them"):
         keyword.parse(q)
+
+
+def test_a_phrase_or_a_group_can_be_excluded_or_required(kw):
+    assert set(pids(kw, 'knife -"crime in Halton"')) == matching(kw, 'knife -"crime in Halton"') == {5}
+    assert set(pids(kw, "crime -(Halton OR Warrington)")) == set()
+    assert matching(kw, 'crime +"knife crime"') == {4, 5}
+
+
+def test_curly_quotes_make_a_phrase_and_a_trailing_star_is_the_word(kw):
+    assert matching(kw, "\u201cproblem profiles\u201d") == matching(kw, '"problem profiles"') == {2}
+    assert pids(kw, "detain*") == pids(kw, "detain") == [0]
 
 
 def test_single_digits_are_words_and_single_letters_are_not():

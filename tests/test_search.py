@@ -252,3 +252,12 @@ def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
     spelled_out = f"{CSE}#p6"  # "…problem profiles for child sexual exploitation…", no "CSE"
     assert "CSE" not in index.paragraphs[index.rows[spelled_out]].text
     assert hits[spelled_out] == {"cse", "problem", "profil"}
+
+
+def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):
+    monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0))
+    for q in ("children NOT custody", "children -custody", 'children -"police custody"'):
+        excluded = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "semantic").results]
+        children = [(r.doc_id, r.paragraph) for r in search(index, "children", 100, "semantic").results]
+        assert excluded == [key for key in children if key in set(excluded)], q
+    assert search(index, "-custody", 10, "semantic").results  # nothing left to embed: still ranked, no error

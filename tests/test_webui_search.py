@@ -283,13 +283,21 @@ def test_filter_values_and_queries_are_escaped(client):
 
 
 def test_a_result_found_by_meaning_alone_says_so(client, index):
-    q = "children detained in police custody overnight"
+    q = "money for extra officers"
     results = search(index, q, 20).results
-    by_meaning = [r for r in results if r.sentence]
+    by_meaning = [r for r in results if r.by_meaning]
     assert 0 < len(by_meaning) < len(results)  # some have the words, some only the meaning
+    assert all(r.sentence and not r.highlights for r in by_meaning)
     page = client.get("/", query_string={"q": q, "k": 20}).get_data(as_text=True)
     assert page.count('class="by-meaning"') == len(by_meaning)
     doc_id = by_meaning[0].doc_id
     hits = search(index, q, 100, filters=_filters(document=[doc_id])).results
     document = client.get(f"/doc/{doc_id}", query_string={"q": q}).get_data(as_text=True)
-    assert f"({sum(1 for r in hits if r.sentence)} by meaning alone)" in document
+    assert f"({sum(1 for r in hits if r.by_meaning)} by meaning alone)" in document
+
+
+def test_a_result_found_by_its_author_or_title_is_not_said_to_be_found_by_meaning(index):
+    for q in ("Keane", "title:halton"):
+        results = search(index, q, 50).results
+        assert results and any(r.sentence for r in results), q  # none of the words in the text: a sentence marked
+        assert not any(r.by_meaning for r in results if r.author == "David Keane" or "Halton" in r.title), q

@@ -171,7 +171,7 @@ def document_page(doc_id: str):
     hits = {r.paragraph: r for r in data["hits"]}
     answered_by = {response: item for item, responses in data["answers"].items() for response in responses}
     return render_template("document.html", **data, hit_at=hits, answered_by=answered_by,
-                           order=sorted(hits), by_meaning=[n for n, r in hits.items() if r.sentence],
+                           order=sorted(hits), by_meaning=[n for n, r in hits.items() if r.by_meaning],
                            q=request.args.get("q", ""))
 
 
