@@ -13,8 +13,6 @@ import errno
 import json
 import logging
 import os
-import re
-import shlex
 import socket
 import sys
 import textwrap
@@ -33,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         with _folder_errors("--index-dir", settings.index_dir):
             return args.run(args, settings)
     except PrecedentError as error:
-        print(f"Error: {_with_index_dir(str(error), args)}", file=sys.stderr)
+        print(f"Error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted." + (" The index is unchanged." if args.command == "index" else ""), file=sys.stderr)
@@ -90,6 +88,9 @@ def _flag_settings(args) -> dict:
     return {name: getattr(args, name, None) for name in ("host", "port")}
 
 
+_IS_A_FILE = "is a file, not a folder; give the path of a folder, or of one to create"
+
+
 @contextmanager
 def _folder_errors(option: str, folder: Path | None):
     """Turn an OS error on ``folder`` or a file in it into a ConfigError naming ``option``; others are bugs and propagate."""
@@ -112,16 +113,9 @@ def _within(filename, folder: Path) -> bool:
 def _folder_problem(folder: Path, error: OSError) -> str:
     """Why the folder is unusable; os.path, unlike Path, answers False rather than raising on a path it cannot stat."""
     if os.path.lexists(folder) and not os.path.isdir(folder):
-        return "is a file, not a folder; give the path of a folder, or of one to create"
+        return _IS_A_FILE
     done = "written to" if os.path.isdir(folder) else "created"
     return f"cannot be {done} ({error.strerror}); give a folder you can write to"
-
-
-def _with_index_dir(message: str, args) -> str:
-    """Repeat the --index-dir given in a closing ``precedent index`` hint, so following the hint builds the right index."""
-    if args.index_dir and re.search(r": precedent index[\w -]*$", message):
-        return f"{message} --index-dir {shlex.quote(args.index_dir)}"
-    return message
 
 
 def _index(args, settings: Settings) -> int:
@@ -198,7 +192,7 @@ def _status(args, settings: Settings) -> int:
         print(f"Last run: {run['added']} new or changed, {run['removed']} removed, "
               f"{_plural(run['embedded'], 'paragraph')} embedded")
     if problem:
-        print(f"Not usable: {_with_index_dir(problem, args)}")
+        print(f"Not usable: {problem}")
     _print_skipped([Skipped(**s) for s in manifest["files"]["skipped"]])
     return 1 if problem else 0
 
@@ -252,6 +246,8 @@ def _serve(args, settings: Settings) -> int:
 
     from webui import create_app
 
+    if settings.index_dir.exists() and not settings.index_dir.is_dir():  # it would only ever say "not ready"
+        raise ConfigError(f"--index-dir {settings.index_dir}: {_IS_A_FILE}")
     with _listening(settings) as sock:
         app = create_app(settings=settings)
         server = create_server(app, sockets=[sock], threads=settings.threads, ident="Precedent")

@@ -16,9 +16,10 @@ from dataclasses import replace
 from .records import Block
 
 _NUMBERED = [
-    (re.compile(r"^(?:recommendation|rec\.?)\s*(\d+[a-z]?)\b", re.I), "recommendation", "Recommendation {}"),
-    (re.compile(r"^(?:AFI|area for improvement)\s*(\d+)\b", re.I), "area_for_improvement", "AFI {}"),
-    (re.compile(r"^cause of concern\s*(\d+)\b", re.I), "cause_of_concern", "Cause of concern {}"),
+    # numbers as written: "Recommendation 9.1" is not Recommendation 9
+    (re.compile(r"^(?:recommendation|rec\.?)\s*(\d+(?:\.\d+)*[a-z]?)\b", re.I), "recommendation", "Recommendation {}"),
+    (re.compile(r"^(?:AFI|area for improvement)\s*(\d+(?:\.\d+)*)\b", re.I), "area_for_improvement", "AFI {}"),
+    (re.compile(r"^cause of concern\s*(\d+(?:\.\d+)*)\b", re.I), "cause_of_concern", "Cause of concern {}"),
 ]
 _SECTIONS = [
     (re.compile(r"(?:commissioner|\bpcc|\bopcc)['’]?s?\s+response|response of\b.*\bcommissioner", re.I),

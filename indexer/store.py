@@ -18,17 +18,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 from pathlib import Path
 
 import numpy as np
 
 from . import facets, keyword, sentences, vectors
-from .config import Settings
+from .config import SETTINGS, Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
 SCHEMA_VERSION = 7
+DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
@@ -63,7 +65,7 @@ class IndexFolder:
         """(current manifest, why it cannot be searched or None); raises IndexMissingError."""
         current, manifest = self.current(), self.manifest()
         if current is None or manifest is None:
-            raise IndexMissingError(f"No usable index in {self.root}; build one with: precedent index")
+            raise IndexMissingError(f"No usable index in {self.root}; build one with: {index_command(self.root)}")
         try:
             _check_manifest(manifest, settings, current)
         except IndexMismatchError as error:
@@ -197,7 +199,7 @@ class Index(Generation):
                 self._labelled.setdefault(" ".join(p.label.lower().split()), []).append(row)
         # one pattern for them all, longest first, so a query is read once however many labels there are
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
-        self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w)") if labels else None
+        self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
         self.keyword = keyword.KeywordIndex(folder / "keyword")
         self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
         self._check()
@@ -208,15 +210,18 @@ class Index(Generation):
         index_folder = IndexFolder(settings.index_dir)
         current = index_folder.current()
         if current is None:
-            raise IndexMissingError(f"No index in {settings.index_dir}; build one with: precedent index")
+            raise IndexMissingError(f"No index in {settings.index_dir}; "
+                                    f"build one with: {index_command(settings.index_dir)}")
         manifest = index_folder.manifest()
         if manifest is None:
-            raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; rebuild with: precedent index --rebuild")
+            raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; rebuild with: "
+                                     f"{index_command(current.parent, rebuild=True)}")
         _check_manifest(manifest, settings, current)
         try:
             return cls(settings, current, manifest)
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise IndexMismatchError(f"{current}: index files are unreadable ({error}); rebuild with: precedent index --rebuild") from None
+            raise IndexMismatchError(f"{current}: index files are unreadable ({error}); rebuild with: "
+                                     f"{index_command(current.parent, rebuild=True)}") from None
 
     def _check(self) -> None:
         counts = self.manifest["counts"]
@@ -228,13 +233,14 @@ class Index(Generation):
         for what, count in actual.items():
             if count != expected[0]:
                 raise IndexMismatchError(f"{self.folder}: {count} {what}, manifest says {expected[0]}; "
-                                         "rebuild with: precedent index --rebuild")
+                                         f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
         if self.vectors.shape != expected:
             raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
-                                     "rebuild with: precedent index --rebuild")
+                                     f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
         if self.sentence_vectors.shape != (len(self.sentence_rows), expected[1]):
             raise IndexMismatchError(f"{self.folder}: {len(self.sentence_vectors)} sentence vectors for "
-                                     f"{len(self.sentence_rows)} sentences; rebuild with: precedent index --rebuild")
+                                     f"{len(self.sentence_rows)} sentences; "
+                                     f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
 
     def document(self, doc_id: str) -> Document:
         try:
@@ -278,16 +284,25 @@ class Index(Generation):
         self.embed_query("warm up")
 
 
+def index_command(index_dir: Path, rebuild: bool = False) -> str:
+    """The command that (re)builds the index in ``index_dir``, naming it unless it is the default one,
+    so that following a hint builds the index that was asked about."""
+    words = ["precedent index", *(["--rebuild"] if rebuild else [])]
+    if Path(index_dir) != DEFAULT_INDEX_DIR:
+        words.append(f"--index-dir {shlex.quote(str(index_dir))}")
+    return " ".join(words)
+
+
 def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexMismatchError(
             f"{folder}: index schema version {version}, this Precedent reads {SCHEMA_VERSION}; "
-            "rebuild with: precedent index --rebuild"
+            f"rebuild with: {index_command(folder.parent, rebuild=True)}"
         )
     built_with = manifest.get("model", {}).get("name")
     if built_with != settings.model_name():
         raise IndexMismatchError(
             f"{folder}: index was built with model {built_with}, but the configured model is "
-            f"{settings.model_name()}; rebuild with: precedent index --rebuild"
+            f"{settings.model_name()}; rebuild with: {index_command(folder.parent, rebuild=True)}"
         )

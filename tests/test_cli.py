@@ -25,7 +25,7 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
                                        "page", "role", "label", "doc_type", "author", "source", "url",
                                        "matched_terms", "highlights", "citation", "also_in", "before", "after",
-                                       "sentence"}
+                                       "sentence", "by_meaning"}
     assert data["also_searched"] == [] and data["total"] >= 10 and data["page"] == 1
     assert {f["name"] for f in data["facets"]} >= {"year", "doc_type", "author", "role"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
@@ -61,12 +61,17 @@ def test_missing_index_says_what_to_run_with_the_index_dir_given(capsys, tmp_pat
 
 def test_index_dir_that_cannot_be_a_folder_is_one_line(capsys, tmp_path):
     docs, file = write(tmp_path, "docs/a.txt", "The custody suite was inspected.").parent, write(tmp_path, "f", "")
-    for index_dir, problem in [(file, "is a file, not a folder; give the path of a folder, or of one to create"),
+    problem_of_a_file = "is a file, not a folder; give the path of a folder, or of one to create"
+    for index_dir, problem in [(file, problem_of_a_file),
                                (file / "ix", "cannot be created (Not a directory); give a folder you can write to"),
                                (Path("/proc/none/ix"), "cannot be created (No such file or directory); give a "
                                                        "folder you can write to")]:  # a parent cannot be made
         code, out, err = run(capsys, "index", str(docs), "--index-dir", str(index_dir), "--quiet")
         assert code == 1 and out == "" and err == f"Error: --index-dir {index_dir}: {problem}\n"
+    with socket.socket() as taken:  # were the folder not checked first, this would fail as "in use", not hang
+        taken.bind(("127.0.0.1", 0))
+        code, out, err = run(capsys, "serve", "--index-dir", str(file), "--port", str(taken.getsockname()[1]))
+    assert code == 1 and out == "" and err == f"Error: --index-dir {file}: {problem_of_a_file}\n"
 
 
 def test_eval_work_dir_that_is_a_file_is_one_line(capsys, tmp_path):

@@ -261,3 +261,18 @@ def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):
         children = [(r.doc_id, r.paragraph) for r in search(index, "children", 100, "semantic").results]
         assert excluded == [key for key in children if key in set(excluded)], q
     assert search(index, "-custody", 10, "semantic").results  # nothing left to embed: still ranked, no error
+
+
+def test_a_sub_item_keeps_its_own_number(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "report.md", "# Recommendations\n\n**Recommendation 9** - Forces should record custody decisions.\n\n"
+                             "**Recommendation 9.1** - Forces should audit the records.\n\n"
+                             "**AFI 1.5** - Training on records.\n")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    assert [p.label for p in index.paragraphs] == ["Recommendation 9", "Recommendation 9.1", "AFI 1.5"]
+    for q, first in (("Recommendation 9.1", "Recommendation 9.1"), ("recommendation 9 records", "Recommendation 9"),
+                     ("AFI 1.5", "AFI 1.5")):
+        assert search(index, q, 3, "keyword").results[0].label == first, q
+    assert index.named("AFI 1") == set() and index.named("recommendation 9.1") == {1}
