@@ -85,8 +85,10 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
                                        progress)
         if not documents:
             where = ", ".join(str(p) for p in paths)
-            raise NothingIndexed(f"{where}: no document could be indexed ({len(skipped)} files skipped or failed); "
-                                 "the existing index is unchanged", sorted(skipped, key=lambda s: s.source))
+            why = f"{len(skipped)} file{'s' * (len(skipped) != 1)} skipped or failed" if skipped else "no files found"
+            kept = "; the existing index is unchanged" if folder.current() else ""
+            raise NothingIndexed(f"{where}: no document could be indexed ({why}){kept}",
+                                 sorted(skipped, key=lambda s: s.source))
         report.skipped = sorted(skipped, key=lambda s: s.source)
         number, partial = folder.begin()
         try:

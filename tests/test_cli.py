@@ -133,8 +133,16 @@ def test_when_every_file_fails_each_reason_is_reported(capsys, tmp_path):
     code, out, err = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
     assert code == 1
     assert out.startswith("Failed 2 files:\n  corrupt.pdf: ") and "\n  empty.txt: empty file (0 bytes)\n" in out
-    assert err == (f"Error: {docs}: no document could be indexed (2 files skipped or failed); "
-                   "the existing index is unchanged\n")
+    assert err == f"Error: {docs}: no document could be indexed (2 files skipped or failed)\n"  # and no index before
+    write(docs, "good.txt", "The custody suite was inspected.")
+    assert run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")[0] == 2
+    (docs / "good.txt").unlink()
+    code, out, err = run(capsys, "index", str(docs), "--index-dir", str(tmp_path / "ix"), "--quiet")
+    assert code == 1 and err.endswith("(2 files skipped or failed); the existing index is unchanged\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run(capsys, "index", str(empty), "--index-dir", str(tmp_path / "ix2"), "--quiet")
+    assert code == 1 and err == f"Error: {empty}: no document could be indexed (no files found)\n"
 
 
 def test_status_without_an_index(capsys, tmp_path):

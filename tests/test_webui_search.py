@@ -133,7 +133,7 @@ def test_the_partial_for_scripts_is_the_results_region_only(client):
 def test_an_export_is_named_for_its_query_in_ascii(client):
     today = date.today().isoformat()
     for q, words in (('"Children" in <custody> — été', "children-in-custody-ete"), ("***", "search"),
-                     ("x" * 60, "x" * 40)):
+                     ("x" * 60, "x" * 40), ("recommendation 9 custody detention children", "recommendation-9-custody-detention")):
         disposition = client.get("/export.md", query_string={"q": q}).headers["Content-Disposition"]
         assert disposition == f'attachment; filename="precedent-{words}-{today}.md"', q
 
@@ -156,6 +156,8 @@ def test_export_markdown_is_a_brief(client):
     assert "- Filters: Paragraph role: Commissioner's response" in body
     assert "- Also searched: joint targeted area inspection (for JTAI)" in body
     assert re.search(r"^## 1\. David Keane, ", body, re.M) and "[Open the paragraph](http://localhost/doc/" in body
+    briefing = text(client, "/export.md?q=schools&document=2019-halton-jtai-briefing-for-schools")
+    assert "- Filters: Document: Joint Targeted Area Inspection\n" in briefing  # its title, not its id
 
 
 def test_exports_defuse_formulas_and_markdown_in_document_text():

@@ -132,7 +132,10 @@ def _download(body: str, mimetype: str, response, suffix: str) -> Response:
     """An attachment named for its query and day ("precedent-custody-detention-2026-11-22.csv"),
     so a folder of exports says what each holds; the name is ASCII, safe in the header."""
     ascii_query = unicodedata.normalize("NFKD", response.query).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_query).strip("-")[:40].rstrip("-") or "search"
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_query).strip("-")
+    if len(words) > 40:  # at a word's end where there is one
+        words = words[:41].rsplit("-", 1)[0] if "-" in words[:41] else words[:40]
+    words = words or "search"
     name = f"precedent-{words}-{date.today().isoformat()}.{suffix}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
