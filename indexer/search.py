@@ -28,6 +28,8 @@ ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loos
 MAX_K = 100
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
+# what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
+_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?<!\S)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|\S+)')
 
 
 @dataclass(frozen=True)
@@ -256,10 +258,6 @@ def _meaning(query: str, scope: set[str], expansions) -> str:
     topic = " ".join(word for word in wanted.split() if word.strip(".,;:?!()\"'") not in scope) or wanted.strip()
     kept = [e for e in expansions if e.said.lower() in wanted.lower()]
     return topic + "".join(f" ({'; '.join(e.also)})" for e in kept)
-
-
-# what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
-_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?<!\S)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|\S+)')
 
 
 def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
