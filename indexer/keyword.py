@@ -157,8 +157,10 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
 
 
 def _plain(text: str) -> str:
-    """Curly quotes as straight ones (pasted from Word), and no trailing * or ? on words (habit, not syntax)."""
+    """Curly quotes as straight ones (pasted from Word), field names in any case ("Title:"), and no
+    trailing * or ? on words (habit, not syntax)."""
     text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))
+    text = re.sub(rf"(?<![\w:])({'|'.join(FIELD_BOOSTS)}):", lambda m: m.group(0).lower(), text, flags=re.I)
     return re.sub(r"(?<=\w)[*?]+(?=[\s)\"]|$)", "", text)
 
 
@@ -194,14 +196,23 @@ def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:
     return (query.Every() if positive is query.NullQuery else positive), negative.normalize()
 
 
-# what the parser tags when the user typed an operator, a phrase or a field name
-_OPERATORS = ("Plus", "Minus", "InfixOperator", "PrefixOperator", "PostfixOperator", "PhraseNode", "FieldnameNode")
+# what the parser tags when the user typed an operator or a phrase
+_OPERATORS = ("Plus", "Minus", "InfixOperator", "PrefixOperator", "PostfixOperator", "PhraseNode")
 
 
-def _has_operator(node) -> bool:
-    """Whether the tagged query holds an operator: decided before whoosh simplifies a one-word
-    phrase, a lone +word or an explicit OR into a plain word."""
-    return type(node).__name__ in _OPERATORS or any(_has_operator(child) for child in getattr(node, "nodes", ()))
+def _has_operator(group) -> bool:
+    """Whether the tagged query holds an operator, a phrase or a field name put to use: decided
+    before whoosh simplifies a one-word phrase, a lone +word or an explicit OR into a plain word.
+    "Re: custody" names no field, and "title: custody" gives the field no word: both are words."""
+    nodes = getattr(group, "nodes", ())
+    for node, following in zip(nodes, [*nodes[1:], None]):
+        kind = type(node).__name__
+        if kind == "FieldnameNode":
+            if node.fieldname in FIELD_BOOSTS and following is not None and type(following).__name__ != "Whitespace":
+                return True
+        elif kind in _OPERATORS or _has_operator(node):
+            return True
+    return False
 
 
 class KeywordIndex:

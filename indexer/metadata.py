@@ -208,7 +208,7 @@ def _doc_type(stem: str, title: str, headings: list[str], role: str | None) -> s
 def _inspectorate(title: str, opening: str, inspection_type: str | None) -> str | None:
     named_in_title = {value for pattern, value in _INSPECTORATES if pattern.search(title)}
     if inspection_type == "JTAI" or len(named_in_title) > 1 or re.search(r"\bjoint inspection\b", opening, re.I):
-        return "joint"
+        return "Joint"
     return _first_match(_INSPECTORATES, title) or _first_match(_INSPECTORATES, opening)
 
 

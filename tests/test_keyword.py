@@ -72,6 +72,8 @@ def test_operators_whoosh_simplifies_to_a_plain_word_still_constrain(kw):
     assert matching(kw, "custody or warrington") is None  # "or" in lower case is a word
     assert matching(kw, "title:custody") == set()  # every title is "Title"
     assert matching(kw, "section:custody") == set() and matching(kw, "text:custody") == {0, 1}
+    assert matching(kw, "TEXT:custody") == matching(kw, "Text:custody") == {0, 1}
+    assert matching(kw, "Re: custody") is None and matching(kw, "title: custody") is None  # no field put to use
 
 
 @pytest.mark.parametrize("q", ["NOT NOT custody", "NOT AND custody", "NOT OR custody", "custody NOT NOT NOT",

@@ -35,11 +35,11 @@ SAMPLES = {
     "2019-10-15-pcc-response-halton-jtai.txt": Metadata(
         title="Joint targeted area inspection of the multi-agency response to child exploitation in Halton",
         date="2019-10-15", published=None, signed="2019-10-15", doc_type="pcc_response",
-        inspectorate="joint", inspection_type="JTAI", author="David Keane",
+        inspectorate="Joint", inspection_type="JTAI", author="David Keane",
         author_role="Police & Crime Commissioner", area="Halton"),
     "2019-halton-jtai-briefing-for-schools.txt": Metadata(
         title="Joint Targeted Area Inspection", date="2019", published=None, signed=None, doc_type="briefing",
-        inspectorate="joint", inspection_type="JTAI", author=None, author_role=None, area="Halton"),
+        inspectorate="Joint", inspection_type="JTAI", author=None, author_role=None, area="Halton"),
     "2020-04-17-pcc-response-national-child-protection-thematic.txt": Metadata(
         title="Response to the HMICFRS National Child Protection Inspections 2019 thematic report",  # sidecar
         date="2020-04-17", published="2020-02-27", signed="2020-04-17", doc_type="pcc_response",
