@@ -218,7 +218,7 @@ def _search(args, settings: Settings) -> int:
         print("Also searched: " + "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in response.also_searched) + "\n")
     if response.suggestion:
         print(f"Did you mean: {response.suggestion}\n")
-    narrowed = f"; {describe(filters)}" if filters else ""
+    narrowed = f"; {describe(response)}" if filters else ""
     if not response.results:
         print(f"No results for {query!r} ({mode}{narrowed}).")
     else:

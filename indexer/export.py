@@ -15,7 +15,7 @@ import io
 import re
 from datetime import date
 
-from .facets import FACETS, Filters
+from .facets import FACETS
 from .metadata import long_date
 from .records import ROLES
 from .search import SearchResponse
@@ -48,8 +48,7 @@ def to_markdown(response: SearchResponse, base_url: str, today: date | None = No
     lines.append(f"- Searched: {_md(response.query)} ({response.mode}, {response.sort})")
     for e in response.also_searched:
         lines.append(f"- Also searched: {_md(', '.join(e.also))} (for {_md(e.said)})")
-    shown = {(f.name, v.value): v.label for f in response.facets for v in f.values}  # a document by its title
-    lines.append(f"- Filters: {_md(describe(response.filters, shown)) or 'none'}")
+    lines.append(f"- Filters: {_md(describe(response)) or 'none'}")
     lines.append(f"- Date: {long_date(today.isoformat())}")
     lines.append(f"- Paragraphs: {len(response.results)}"
                  + (f" of {response.total}" if response.total > len(response.results) else ""))
@@ -60,15 +59,13 @@ def to_markdown(response: SearchResponse, base_url: str, today: date | None = No
     return "\n".join(lines) + "\n"
 
 
-def describe(filters: Filters, shown: dict[tuple[str, str], str] | None = None) -> str:
-    """The filters in words: 'Year: 2019 or 2020; Paragraph role: Recommendation; from 2019';
-    ``shown`` gives the label of a (facet, value) where the value alone is an id."""
-    parts = []
-    for facet in FACETS:
-        values = filters.chosen.get(facet.name)
-        if values:
-            parts.append(f"{facet.label}: " + " or ".join((shown or {}).get((facet.name, v)) or facet.show(v)
-                                                          for v in values))
+def describe(response: SearchResponse) -> str:
+    """The filters in words: 'Year: 2019 or 2020; Paragraph role: Recommendation; from 2019', each
+    value as the response's facets show it (a document by its title; a chosen value is always there)."""
+    filters = response.filters
+    shown = {(f.name, v.value): v.label for f in response.facets for v in f.values}
+    parts = [f"{facet.label}: " + " or ".join(shown[facet.name, v] for v in filters.chosen[facet.name])
+             for facet in FACETS if facet.name in filters.chosen]
     if filters.date_from:
         parts.append(f"from {filters.date_from}")
     if filters.date_to:
