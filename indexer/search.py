@@ -95,10 +95,15 @@ class SearchResponse:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
     def to_json(self) -> dict:
         return {**asdict(self), "pages": self.pages}
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Pages of ``per_page`` results that ``total`` fill; one even when empty."""
+    return max(1, -(-total // per_page))
 
 
 def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str]:
@@ -164,7 +169,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         suggestion = reader.suggest(query) if not parsed.strict else None
     matches = _named_first(index, query, matches)
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
-    pages = max(1, -(-len(shown) // k))
+    pages = page_count(len(shown), k)
     if page > pages:
         raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
                          f"of results, got {page}")
