@@ -2,10 +2,11 @@
 
 Responses rarely repeat the number they answer: "The Constabulary is confident
 that they already comply with the recommendation appertaining to victim
-blaming". A response is linked to the items it names ("Recommendation 9",
-"the AFI" when there is one). A force's response that names none is linked
-to the item it is nearest in meaning, when that is close enough to be a
-likely answer; a commissioner's remarks are usually general, so they are
+blaming". A response is linked to the items it names: by label, as
+``Index.named`` reads labels ("Recommendation 9", not "Recommendation 9.1"),
+or as "the AFI" when there is one. A force's response that names none is
+linked to the item it is nearest in meaning, when that is close enough to be
+a likely answer; a commissioner's remarks are usually general, so they are
 linked only by name.
 """
 
@@ -29,7 +30,8 @@ def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     afis = sum(1 for item in items if (index.paragraphs[item].label or "").startswith("AFI"))
     for response in responses:
         text = index.paragraphs[response].text
-        named = [item for item in items if _names(text, index.paragraphs[item].label, afis)]
+        by_label = index.named(text)
+        named = [item for item in items if item in by_label or _the_afi(text, index.paragraphs[item].label, afis)]
         if not named and items and index.paragraphs[response].role == "force_response":
             nearest = max(items, key=lambda item: float(index.vectors[item] @ index.vectors[response]))
             if float(index.vectors[nearest] @ index.vectors[response]) >= LIKELY:
@@ -39,10 +41,6 @@ def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     return linked
 
 
-def _names(text: str, label: str | None, afis: int) -> bool:
-    """Whether a response names the item: its label, or "the AFI" when the document has one AFI."""
-    if not label:
-        return False
-    if re.search(rf"\b{re.escape(label)}\b", text, re.IGNORECASE):
-        return True
-    return afis == 1 and label.startswith("AFI") and re.search(r"\bthe AFI\b", text) is not None
+def _the_afi(text: str, label: str | None, afis: int) -> bool:
+    """Whether a response names the item as "the AFI": it is the document's one AFI."""
+    return afis == 1 and (label or "").startswith("AFI") and re.search(r"\bthe AFI\b", text) is not None
