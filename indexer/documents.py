@@ -131,6 +131,11 @@ def load(file: SourceFile, data: bytes, doc_id: str, sidecar: bytes | None = Non
     return Document(doc_id, file.source, meta, tuple(assign_roles(blocks, meta.doc_type))), problems
 
 
+def slug(text: str) -> str:
+    """``text`` as lower-case ASCII words joined by hyphens, safe in a URL or a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def doc_ids(files: list[SourceFile], kept: dict[str, str] | None = None) -> dict[str, str]:
     """Stable, URL-safe ids from the source path: 'reports/2019 Halton.txt' -> 'reports-2019-halton'.
 
@@ -143,7 +148,7 @@ def doc_ids(files: list[SourceFile], kept: dict[str, str] | None = None) -> dict
     for file in files:
         if file.source in ids:
             continue
-        base = re.sub(r"[^a-z0-9]+", "-", file.source.rsplit(".", 1)[0].lower()).strip("-") or "document"
+        base = slug(file.source.rsplit(".", 1)[0]) or "document"
         doc_id, n = base, 1
         while doc_id in taken:
             n += 1

@@ -8,7 +8,6 @@ bookmarked, shared or exported as it is.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 
@@ -16,6 +15,7 @@ from flask import Blueprint, Response, jsonify, make_response, render_template, 
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from indexer.documents import slug
 from indexer.errors import QueryError
 from indexer.export import to_csv, to_markdown
 from indexer.facets import FACETS, Filters
@@ -131,8 +131,7 @@ def _export():
 def _download(body: str, mimetype: str, response, suffix: str) -> Response:
     """An attachment named for its query and day ("precedent-custody-detention-2026-11-22.csv"),
     so a folder of exports says what each holds; the name is ASCII, safe in the header."""
-    ascii_query = unicodedata.normalize("NFKD", response.query).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_query).strip("-")
+    words = slug(unicodedata.normalize("NFKD", response.query).encode("ascii", "ignore").decode())
     if len(words) > 40:  # at a word's end where there is one
         words = words[:41].rsplit("-", 1)[0] if "-" in words[:41] else words[:40]
     words = words or "search"
