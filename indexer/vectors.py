@@ -59,7 +59,7 @@ class Embedder:
         return _unit(result)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return _unit(self._load().encode_query([text], convert_to_numpy=True).astype(np.float32))[0]
+        return _unit(self._load().encode_query([text], convert_to_numpy=True))[0]
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
