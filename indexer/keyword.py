@@ -4,10 +4,10 @@ This is the only module that imports whoosh (little maintained, so kept behind
 one door). Natural-language queries are OR queries with a bonus for matching
 more words and for finding them close together, so "what did we say about
 custody detention" does not require every word; question words are stop
-words. Quoted phrases, AND / OR / NOT and +required / -excluded words keep
-their usual meaning. Such a query is *strict*: only paragraphs that satisfy it
-match, and ``Reader.matching`` says which, so the semantic side can
-honour it too. British and American spellings are folded to one form in the
+words. Quoted phrases, AND / OR / NOT, +required / -excluded words and
+prefixes ("custod*") keep their usual meaning. Such a query is *strict*:
+only paragraphs that satisfy it match, and ``Reader.matching`` says which, so
+the semantic side can honour it too. British and American spellings are folded to one form in the
 index and in queries, and vocabulary expansions ("JTAI" -> "joint targeted
 area inspection") are searched as alternatives.
 """
@@ -41,6 +41,7 @@ QUESTION_WORDS = frozenset(
 FIELD_BOOSTS = {"text": 1.0, "section": 0.5, "title": 0.3, "context": 0.3}
 PROXIMITY = {"slop": 4, "boost": 0.5}  # a bonus when the query's words occur within a few words of each other
 BM25 = {"B": 0.75, "K1": 1.2}  # whoosh's defaults
+COMPLETIONS = 50  # the most frequent words a prefix stands for: "con*" would be hundreds
 
 
 class SpellingFilter(Filter):
@@ -101,7 +102,7 @@ class Parsed(NamedTuple):
     """A query split into what to match and what to exclude (None: nothing).
 
     ``strict`` is True when the user said what must (not) match: a phrase,
-    AND, OR, NOT, +word, -word or field:word; the proximity bonus and
+    AND, OR, NOT, +word, -word, field:word or prefix*; the proximity bonus and
     expansions do not count.
     ``words`` are the analysed words the user typed (expansions excluded);
     ``aliases`` maps each analysed word of an expansion to the typed words it
@@ -116,7 +117,11 @@ class Parsed(NamedTuple):
 
 
 def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
-    """The whoosh query for ``text``, with each expansion's alternatives and the proximity bonus."""
+    """The whoosh query for ``text``, with each expansion's alternatives and the proximity bonus.
+
+    A prefix ("custod*") is searched as the words ``Reader.completions`` found
+    for it, given here among the expansions.
+    """
     parser = qparser.MultifieldParser(
         list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
     )
@@ -124,10 +129,10 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     # + and - only at the start of a word, a phrase or a group: "multi-agency" is not "multi NOT agency"
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r'(?:(?<=\s)|^)\+(?=[\w"(])',
                                               minusexpr=r'(?:(?<=\s)|^)-(?=[\w"(])'))
-    text = _plain(text)
+    has_prefix, text = bool(prefixes(text)), _plain(text)
     try:
         tree = parser.parse(text, normalize=False)
-        strict = _has_operator(parser.tag(text))
+        strict = has_prefix or _has_operator(parser.tag(text))
     except Exception:  # whoosh's parser fails in many ways on operators it cannot place: "NOT NOT x", "( -x)"
         raise QueryError(f"q: cannot read the operators of {text[:80]!r} (an AND, OR or NOT with no word to act "
                          "on, or a + or - inside brackets); simplify them, or write and, or, not in lower case "
@@ -138,8 +143,13 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     if strict:
         # the expansion goes beside its acronym, in its field, so "JTAI AND Warrington" keeps its AND
         # and "title:JTAI" stays in the title; a spelled-out term's acronym would loosen the constraint
-        beside = {said[0]: e.also for e in expansions if len(said := [t.text for t in ANALYZER(e.said)]) == 1}
+        beside: dict[str, tuple[str, ...]] = {}
+        for e in expansions:
+            if len(said := _said(e)) == 1:
+                beside[said[0]] = beside.get(said[0], ()) + e.also
         positive = positive.accept(lambda node: _with_alternative(node, beside, parser))
+        if negative is not None:  # "-custod*" excludes what "custod*" finds
+            negative = negative.accept(lambda node: _with_alternative(node, beside, parser))
     else:
         extra = [parser.parse(f'"{alternative}"') for e in expansions for alternative in e.also]
         in_order = list(dict.fromkeys(_text(t) for f, t in positive.iter_all_terms() if f == "text"))
@@ -148,7 +158,7 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     extra = [q for q in extra if q is not query.NullQuery]
     aliases: dict[str, set[str]] = {}
     for e in expansions:
-        said = {t.text for t in ANALYZER(e.said)} & words
+        said = set(_said(e)) & words
         for alternative in e.also:
             for t in ANALYZER(alternative):
                 aliases.setdefault(t.text, set()).update(said)
@@ -156,10 +166,29 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     return Parsed(query.Or([positive, *extra]) if extra else positive, negative, strict, words, aliases)
 
 
+def _said(e: Expansion) -> list[str]:
+    """The analysed words an expansion stands for: "custod*" is the word "custod"."""
+    return [t.text for t in ANALYZER(e.said.rstrip("*"))]
+
+
+_PREFIX = re.compile(r'(?<![\w*"])(\w{3,})\*+(?=[\s)]|$)')
+
+
+def prefixes(text: str) -> list[str]:
+    """The words of ``text`` typed as prefixes, lower case: "custod*" outside quotes, three letters or more."""
+    bare = re.sub(r'"[^"]*"', " ", _straight_quotes(text))
+    return list(dict.fromkeys(m.group(1).lower() for m in _PREFIX.finditer(bare)))
+
+
+def _straight_quotes(text: str) -> str:
+    """Curly quotes as straight ones: pasted from Word, they still make a phrase."""
+    return text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))
+
+
 def _plain(text: str) -> str:
-    """Curly quotes as straight ones (pasted from Word), field names in any case ("Title:"), and no
-    trailing * or ? on words (habit, not syntax)."""
-    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))
+    """Straight quotes, field names in any case ("Title:"), and no trailing * or ? on words: a
+    prefix is searched through its completions, and a ? is habit, not syntax."""
+    text = _straight_quotes(text)
     text = re.sub(rf"(?<![\w:])({'|'.join(FIELD_BOOSTS)}):", lambda m: m.group(0).lower(), text, flags=re.I)
     return re.sub(r"(?<=\w)[*?]+(?=[\s)\"]|$)", "", text)
 
@@ -246,6 +275,23 @@ class Reader:
                     searcher.doc_frequency(field, token.text) for field in ("text", "section", "title")):
                 scope.add(text[token.startchar:token.endchar])
         return scope
+
+    def completions(self, text: str) -> list[Expansion]:
+        """Each prefix of ``text`` ("custod*") with the COMPLETIONS most frequent words of paragraph text
+        that begin with it, in either spelling: "organis*" finds "organisations", which the index
+        folded to "organizations"."""
+        reader = self._searcher.reader()
+        british = {american: british for british, american in vocabulary.spellings().items()}
+        found = []
+        for prefix in prefixes(text):
+            words = {_text(w) for w in reader.expand_prefix("spell_text", prefix)}
+            words |= {american for american, spelled in british.items()
+                      if spelled.startswith(prefix) and reader.doc_frequency("spell_text", american)}
+            frequent = sorted(words, key=lambda w: (-reader.doc_frequency("spell_text", w), w))[:COMPLETIONS]
+            shown = sorted({british[w] if british.get(w, "").startswith(prefix) else w for w in frequent})
+            if shown:
+                found.append(Expansion(f"{prefix}*", tuple(shown)))
+        return found
 
     def suggest(self, text: str) -> str | None:
         """``text`` with each word the index has never seen replaced by the nearest one it has, or None."""

@@ -162,9 +162,9 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
 
 
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
-    expansions = vocabulary.expansions(query)
-    parsed = keyword.parse(query, expansions)
     with index.keyword.reader() as reader:
+        expansions = vocabulary.expansions(query) + reader.completions(query)
+        parsed = keyword.parse(query, expansions)
         matches, vector, worded = _matches(index, reader, query, mode, parsed, expansions)
         suggestion = reader.suggest(query) if not parsed.strict else None
     matches = _named_first(index, query, matches)

@@ -3,6 +3,7 @@ import pytest
 from indexer import keyword
 from indexer.errors import QueryError
 from indexer.records import Paragraph
+from indexer.vocabulary import Expansion
 
 TEXTS = [
     "Children continue to be detained in police custody overnight.",  # 0
@@ -89,9 +90,29 @@ def test_a_phrase_or_a_group_can_be_excluded_or_required(kw):
     assert matching(kw, 'crime +"knife crime"') == {4, 5}
 
 
-def test_curly_quotes_make_a_phrase_and_a_trailing_star_is_the_word(kw):
+def test_curly_quotes_make_a_phrase(kw):
     assert matching(kw, "\u201cproblem profiles\u201d") == matching(kw, '"problem profiles"') == {2}
-    assert pids(kw, "detain*") == pids(kw, "detain") == [0]
+
+
+def test_a_trailing_star_searches_every_word_the_prefix_begins(kw):
+    # a prefix needs three letters and stands outside quotes; a ? is dropped as before
+    assert kw.completions('warr* "prob*" cu* refurb* knife?') == [
+        Expansion("warr*", ("warrington",)), Expansion("refurb*", ("refurbished",))]
+    found = keyword.parse("warr* OR refurb*", kw.completions("warr* OR refurb*"))
+    assert found.strict and {row(key) for key in kw.matching(found)} == {1, 5}
+    assert {row(key) for key, _, words in kw.search(found, 10) if words == {"warr"}} == {5}
+    alone = keyword.parse("warr*", kw.completions("warr*"))
+    assert [row(key) for key, _, _ in kw.search(alone, 10)] == [5]
+    crime = keyword.parse("crime -warr*", kw.completions("crime -warr*"))
+    assert [row(key) for key, _, _ in kw.search(crime, 10)] == [4]
+    assert kw.completions("xyzzy*") == [] and pids(kw, "xyzzy*") == []
+
+
+def test_a_prefix_stands_for_its_most_frequent_words_only(kw, monkeypatch):
+    assert kw.completions("cr*") == [] and kw.completions("cri*") == [Expansion("cri*", ("crime",))]
+    assert kw.completions("c*") == [] and kw.completions("chi*") == [Expansion("chi*", ("child", "children"))]
+    monkeypatch.setattr(keyword, "COMPLETIONS", 1)
+    assert kw.completions("pro*") == [Expansion("pro*", ("problem",))]  # in two paragraphs; "profile" in one
 
 
 def test_single_digits_are_words_and_single_letters_are_not():

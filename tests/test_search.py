@@ -10,6 +10,7 @@ from indexer.errors import QueryError
 from indexer.metadata import context
 from indexer.search import MODES, search
 from indexer.store import Index
+from indexer.vocabulary import Expansion
 
 from .conftest import make_settings, write
 
@@ -252,6 +253,20 @@ def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
     spelled_out = f"{CSE}#p6"  # "…problem profiles for child sexual exploitation…", no "CSE"
     assert "CSE" not in index.paragraphs[index.rows[spelled_out]].text
     assert hits[spelled_out] == {"cse", "problem", "profil"}
+
+
+def test_a_prefix_finds_its_words_in_either_spelling_in_every_mode(index):
+    british = search(index, "organis*", 10, "hybrid")
+    assert british.also_searched == [Expansion("organis*", ("organisations", "organised"))]
+    assert british.results and all({"organisations", "organised"} & set(r.matched_terms) for r in british.results)
+    american = search(index, "organiz*", 10, "hybrid")
+    assert american.also_searched == [Expansion("organiz*", ("organizations", "organized"))]
+    assert [r.text for r in american.results] == [r.text for r in british.results]
+    for mode in MODES:
+        found = search(index, "vulnerab*", 100, mode).results
+        assert found and all("vulnerab" in r.text.lower() for r in found), mode
+    kept = search(index, "children -vulnerab*", 100, "hybrid").results
+    assert kept and not any("vulnerab" in r.text.lower() for r in kept)
 
 
 def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):
