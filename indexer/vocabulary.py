@@ -71,21 +71,25 @@ def everyday(path: Path = HERE / "everyday.txt") -> tuple[Term, ...]:
     return terms(path)
 
 
+# a term starts a word or follows the "-" that excludes it ("-CSE"), not a hyphen inside a word ("non-CSE")
+_START = r"(?<!\w)(?<!\w-)"
+
+
 def expansions(query: str) -> list[Expansion]:
     """The vocabulary entries a query mentions, by short form or by one of its expansions,
     and the official wording of the everyday words it uses (one way: "kids" -> "children")."""
     found = []
     lowered = " ".join(re.findall(r"[\w'’-]+", query.lower())).replace("’", "'")
     for term in everyday():
-        if re.search(rf"(?<![\w-]){re.escape(term.short)}(?![\w-])", lowered):
+        if re.search(rf"{_START}{re.escape(term.short)}(?![\w-])", lowered):
             found.append(Expansion(term.short, term.expansions))
     for term in terms():
         flags = 0 if term.capitals_only else re.IGNORECASE
-        if re.search(rf"(?<![\w-]){re.escape(term.short)}(?![\w-])", query, flags):
+        if re.search(rf"{_START}{re.escape(term.short)}(?![\w-])", query, flags):
             found.append(Expansion(term.short, term.expansions))
             continue
         for expansion in term.expansions:
-            if re.search(rf"(?<![\w-]){re.escape(expansion)}(?![\w-])", lowered):
+            if re.search(rf"{_START}{re.escape(expansion)}(?![\w-])", lowered):
                 found.append(Expansion(expansion, (term.short,)))
                 break
     return found

@@ -269,6 +269,13 @@ def test_a_prefix_finds_its_words_in_either_spelling_in_every_mode(index):
     assert kept and not any("vulnerab" in r.text.lower() for r in kept)
 
 
+def test_an_excluded_acronym_excludes_its_spelled_out_form(index):
+    for q in ("children -CSE", "children NOT CSE"):
+        found = search(index, q, 100, "hybrid").results
+        assert found and not any("CSE" in r.text or "child sexual exploitation" in r.text.lower() for r in found), q
+    assert search(index, "non-CSE", 10, "keyword").also_searched == []  # a hyphen inside a word excludes nothing
+
+
 def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):
     monkeypatch.setattr(index, "settings", replace(index.settings, min_similarity=-1.0))
     for q in ("children NOT custody", "children -custody", 'children -"police custody"'):
