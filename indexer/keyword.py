@@ -138,7 +138,7 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
                          "on, or a + or - inside brackets); simplify them, or write and, or, not in lower case "
                          "to search for the words") from None
     positive, negative = _split_exclusions(tree)
-    words = frozenset(_positive_terms(positive))
+    words = frozenset(word for term in _positive_terms(positive) for word in term)
     extra = []
     if strict:
         # the expansion goes beside its acronym, in its field, so "JTAI AND Warrington" keeps its AND
@@ -339,9 +339,11 @@ class Reader:
         return {searcher.stored_fields(docnum)["key"] for docnum in docnums}
 
 
-def query_stems(q: Parsed) -> set[str]:
-    """The analysed forms of the words a query asks for (not those under NOT)."""
-    return set(_positive_terms(q.positive))
+def query_terms(q: Parsed) -> frozenset[tuple[str, ...]]:
+    """What to highlight: the analysed words a query asks for (not those under NOT), one to a
+    tuple, and each exact phrase as the tuple of its words, so "child sexual exploitation" (the
+    expansion of "CSE") marks the phrase, not every "child" of a paragraph without it."""
+    return frozenset(_positive_terms(q.positive))
 
 
 def _positive_terms(q: query.Query):
@@ -349,9 +351,11 @@ def _positive_terms(q: query.Query):
         return
     if isinstance(q, query.AndNot):
         yield from _positive_terms(q.a)
-    elif isinstance(q, (query.Term, query.Phrase)):
+    elif isinstance(q, query.Phrase) and q.slop == 1:
+        yield tuple(_text(word) for word in q.words)
+    elif isinstance(q, (query.Term, query.Phrase)):  # a proximity bonus asks for its words anywhere
         for _, term in q.iter_all_terms():
-            yield _text(term)
+            yield (_text(term),)
     elif not q.is_leaf():
         for child in q.children():
             yield from _positive_terms(child)
@@ -362,15 +366,22 @@ def stems(text: str) -> set[str]:
     return {token.text for token in ANALYZER(text)}
 
 
-def match_spans(text: str, stems: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose analysed form is in ``stems``."""
-    if not stems:
+def match_spans(text: str, terms: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` that are one of ``terms`` or part of one of its phrases
+    (see ``query_terms``), in order."""
+    if not terms:
         return []
-    return [
-        (token.startchar, token.endchar)
-        for token in ANALYZER(text, chars=True, mode="index")
-        if token.text in stems
-    ]
+    tokens = [(token.text, token.startchar, token.endchar) for token in ANALYZER(text, chars=True, mode="index")]
+    words = [word for word, _, _ in tokens]
+    starting: dict[str, list[tuple[str, ...]]] = {}
+    for term in terms:
+        starting.setdefault(term[0], []).append(term)
+    marked = set()
+    for start, word in enumerate(words):
+        for term in starting.get(word, ()):
+            if tuple(words[start:start + len(term)]) == term:
+                marked.update(range(start, start + len(term)))
+    return [(tokens[i][1], tokens[i][2]) for i in sorted(marked)]
 
 
 def _typed(matched, q: Parsed) -> frozenset[str]:

@@ -178,9 +178,9 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         dated = sorted((m for m in shown if index.dates[m[0]]), key=lambda m: index.dates[m[0]],
                        reverse=sort == "newest")
         shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
-    stems = keyword.query_stems(parsed)
+    terms = keyword.query_terms(parsed)
     first = (page - 1) * k
-    results = [_result(index, first + n, row, score, stems, vector, worded)
+    results = [_result(index, first + n, row, score, terms, vector, worded)
                for n, (row, score) in enumerate(shown[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
@@ -199,8 +199,8 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
         raise DocumentNotFound(f"No paragraph {paragraph} in document {doc_id!r}") from None
     others = {r for r, p in enumerate(index.paragraphs) if p.doc_id != doc_id}
     nearest = _fold(index, vectors.top_k(index.vectors @ index.vectors[row], len(others), rows=others))[:k]
-    return (_result(index, 0, row, 1.0, set()),
-            [_result(index, rank, other, score, set()) for rank, (other, score) in enumerate(nearest, 1)])
+    return (_result(index, 0, row, 1.0, frozenset()),
+            [_result(index, rank, other, score, frozenset()) for rank, (other, score) in enumerate(nearest, 1)])
 
 
 def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed: keyword.Parsed,
@@ -276,20 +276,20 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
     return kept
 
 
-def _result(index: Index, rank: int, row: int, score: float, stems: set[str], vector=None,
+def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tuple[str, ...]], vector=None,
             worded: set[int] = frozenset()) -> Result:
-    """Paragraph ``row`` as a result; one with none of ``stems`` in its text gets the sentence
+    """Paragraph ``row`` as a result; one with none of the query's ``terms`` in its text gets the sentence
     nearest the query ``vector`` marked instead of words, and is a match by meaning alone unless
     the keyword side found it (``worded``: by its title, section or author)."""
     p = index.paragraphs[row]
     meta = index.document(p.doc_id).meta
-    spans = keyword.match_spans(p.text, stems)
+    spans = keyword.match_spans(p.text, terms)
     sentence = index.nearest_sentence(row, vector) if vector is not None and not spans else None
-    terms = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
+    matched = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
     twins = [index.paragraphs[other] for other in index.twins.get(row, ())]
     before, after = (Neighbour(n.paragraph, n.text) if n else None for n in index.neighbours(row))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
-                  p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, terms, spans,
+                  p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, matched, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
                   before, after, sentence, sentence is not None and row not in worded)
 

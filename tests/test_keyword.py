@@ -124,12 +124,22 @@ def test_hyphenated_words_are_not_negations(kw):
     assert not keyword.parse("multi-agency lock-ups").strict
 
 
-def test_query_stems_skip_negated_words_and_match_spans():
-    stems = keyword.query_stems(keyword.parse("detention custody NOT halton"))
-    assert "halton" not in stems and {"custodi", "detent"} <= stems
+def test_query_terms_skip_negated_words_and_match_spans():
+    terms = keyword.query_terms(keyword.parse("detention custody NOT halton"))
+    assert ("halton",) not in terms and {("custodi",), ("detent",)} <= terms
     text = "Custody and detentions: custodial."
-    assert [text[s:e] for s, e in keyword.match_spans(text, stems)] == ["Custody", "detentions", "custodial"]
-    assert keyword.match_spans(text, set()) == []
+    assert [text[s:e] for s, e in keyword.match_spans(text, terms)] == ["Custody", "detentions", "custodial"]
+    assert keyword.match_spans(text, frozenset()) == []
+
+
+def test_a_phrase_is_marked_only_where_it_stands_whole():
+    cse = keyword.parse("CSE", [Expansion("CSE", ("child sexual exploitation",))])
+    assert ("child", "sexual", "exploit") in keyword.query_terms(cse)
+    text = "A child at risk of sexual harm; child sexual exploitation (CSE) is rarer."
+    assert [text[s:e] for s, e in keyword.match_spans(text, keyword.query_terms(cse))] == [
+        "child", "sexual", "exploitation", "CSE"]
+    near = keyword.query_terms(keyword.parse("child harm"))  # the proximity bonus asks for no phrase
+    assert [text[s:e] for s, e in keyword.match_spans(text, near)] == ["child", "harm", "child"]
 
 
 def test_each_hit_says_which_of_the_query_words_it_has(kw):
