@@ -303,3 +303,16 @@ def test_a_result_found_by_its_author_or_title_is_not_said_to_be_found_by_meanin
         results = search(index, q, 50).results
         assert results and any(r.sentence for r in results), q  # none of the words in the text: a sentence marked
         assert not any(r.by_meaning for r in results if r.author == "David Keane" or "Halton" in r.title), q
+
+
+def test_a_bad_date_range_is_shown_beside_the_dates_with_the_results_kept(client, index):
+    response = client.get("/?q=custody&from=2024&to=2020&role=commissioner_response")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="date-error" role="alert">from: 2024 is after to 2020', page)
+    assert re.search(r'id="from" name="from" value="2024"', page) and re.search(r'id="to" name="to" value="2020"', page)
+    kept = search(index, "custody", 20, filters=_filters(role=["commissioner_response"]))
+    assert kept.total and f"{kept.total} paragraph" in page  # the other filters still apply
+    assert page.count('class="result') >= 1
+    nothing = client.get("/?q=custody&from=2024&to=2020&role=force_response")  # no match, so no dates shown
+    assert nothing.status_code == 400 and 'role="alert">from: 2024 is after to 2020' in nothing.get_data(as_text=True)

@@ -90,9 +90,9 @@ def longdate(iso: str | None) -> str:
     return long_date(iso) or "undated"
 
 
-def _search_request():
-    """The search a URL asks for, checked; raises QueryError naming the bad parameter."""
-    args = request.args
+def _search_request(args=None):
+    """The search a URL asks for (or ``args``), checked; raises QueryError naming the bad parameter."""
+    args = request.args if args is None else args
     # an empty k is the default page size, as an empty page, mode or sort is theirs
     query, k, mode = check_request(args.get("q", ""), args.get("k") or PER_PAGE, args.get("mode", "hybrid"))
     sort, page = check_page(args.get("sort"), args.get("page"))
@@ -106,13 +106,20 @@ def index_page():
                "response": None}
     if not q.strip():
         return render_template("search.html", **context)
+    status = 200
     try:
         query, k, mode, filters, sort, page = _search_request()
     except QueryError as error:
-        return render_template("search.html", **context, error=str(error)), 400
+        if not str(error).startswith(("from:", "to:")):
+            return render_template("search.html", **context, error=str(error)), 400
+        # a date range that cannot be: the results without it, and the error beside the dates as typed
+        undated = MultiDict(request.args)
+        undated.poplist("from"), undated.poplist("to")
+        query, k, mode, filters, sort, page = _search_request(undated)
+        context["date_error"], status = str(error), 400
     context["response"] = search(get_index(), query, k, mode, filters, sort, page)
     template = "results.html" if request.headers.get("X-Requested-With") == "precedent" else "search.html"
-    response = make_response(render_template(template, **context))
+    response = make_response(render_template(template, **context), status)
     response.vary.add("X-Requested-With")  # one URL, two bodies: a cache must tell them apart
     return response
 

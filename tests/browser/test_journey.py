@@ -70,13 +70,49 @@ def test_open_a_result_and_land_on_its_highlighted_paragraph(page):
     expect(paragraph).to_be_in_viewport()
     assert page.evaluate("document.querySelector(':target').id") == target
     expect(paragraph.locator("mark").first).to_be_visible()
-    hits = page.locator(".para.hit")
-    assert hits.count() >= 2
+    hits = page.locator(".para.hit").evaluate_all("paragraphs => paragraphs.map(p => p.id)")
+    assert len(hits) >= 2 and target in hits
+    marked = paragraph.evaluate("p => getComputedStyle(p).backgroundColor")
     page.keyboard.press("n")  # next match, by keyboard
-    expect(page.locator(".para.hit.current")).to_be_focused()
-    expect(page.locator(".para.hit.current")).to_be_in_viewport()
+    following = page.locator(f"#{hits[(hits.index(target) + 1) % len(hits)]}")
+    expect(following).to_be_focused()
+    expect(following).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target').id") == following.get_attribute("id")
+    assert following.evaluate("p => getComputedStyle(p).backgroundColor") == marked
+    assert paragraph.evaluate("p => getComputedStyle(p).backgroundColor") != marked  # one current paragraph
     shot(page, "document-with-matches")
     assert not axe(page), json.dumps(axe(page), indent=1)
+    page.goto(page.url.split("#")[0])  # no paragraph in the address: p goes to the last match
+    page.keyboard.press("p")
+    expect(page.locator(f"#{hits[-1]}")).to_be_focused()
+
+
+def test_the_latest_filter_change_wins_over_a_slower_earlier_one(page):
+    search(page)
+    page.evaluate("""() => {  // the first refresh answers late, as on a busy server
+        const real = window.fetch;
+        let first = true;
+        window.fetch = (...args) => {
+            const late = first;
+            first = false;
+            return new Promise((resolve) => setTimeout(resolve, late ? 1500 : 0)).then(() => real(...args));
+        };
+    }""")
+    page.get_by_role("group", name="Year", exact=True).get_by_label(re.compile(r"^2023 \(\d+\)$")).check()
+    page.get_by_role("group", name="Paragraph role", exact=True).get_by_label(re.compile(r"^Commissioner's response")).check()
+    expect(page).to_have_url(re.compile(r"year=2023.*role=commissioner_response"))
+    page.wait_for_timeout(2000)  # past the late answer
+    expect(page).to_have_url(re.compile(r"year=2023.*role=commissioner_response"))
+    expect(page.get_by_role("link", name="Remove filter Paragraph role: Commissioner's response")).to_be_visible()
+
+
+def test_changing_a_filter_with_the_search_box_emptied_keeps_the_page(page):
+    search(page)
+    before = page.url
+    page.get_by_label("Search paragraphs").fill("")
+    page.get_by_role("group", name="Year", exact=True).get_by_label(re.compile(r"^2023 \(\d+\)$")).check()
+    expect(page.locator("#announce")).to_have_text("Type words to search for first")
+    assert page.url == before and page.locator("form").count() == 1 and page.locator("main").count() == 1
 
 
 def test_copy_citation_puts_a_reference_with_a_link_on_the_clipboard(page, server):
@@ -154,9 +190,14 @@ def test_keyboard_only_search_filter_and_open(page):
 
 def test_recent_searches_are_offered_on_the_empty_search_page(page):
     search(page, "problem profiles")
+    page.get_by_role("group", name="Year", exact=True).get_by_label(re.compile(r"^2023 \(\d+\)$")).check()
+    expect(page).to_have_title("problem profiles – Precedent")
+    page.keyboard.press("/")  # from the checkbox, as from anywhere outside a text box
+    expect(page.get_by_label("Search paragraphs")).to_be_focused()
     page.goto("/")
     recent = page.get_by_role("list", name="Your recent searches")
-    expect(recent.get_by_role("link", name="problem profiles")).to_be_visible()
+    expect(recent.get_by_role("link", name="problem profiles")).to_have_count(1)  # the latest of that search
+    assert "year=2023" in recent.get_by_role("link", name="problem profiles").get_attribute("href")
     page.get_by_role("button", name="Clear recent searches").click()
     expect(recent).to_be_hidden()
 

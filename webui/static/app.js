@@ -8,7 +8,8 @@ const RECENT_KEY = "precedent.recent";
 const RECENT_MAX = 8;
 
 function typing(target) {
-  return target.closest("input, textarea, select, [contenteditable]") !== null;
+  const boxes = "input:not([type=checkbox], [type=radio], [type=button], [type=submit])";
+  return target.closest(`${boxes}, textarea, select, [contenteditable]`) !== null;
 }
 
 document.addEventListener("keydown", (event) => {
@@ -37,7 +38,8 @@ function recentSearches() {
 }
 
 function remember(query, url) {
-  const kept = recentSearches().filter((item) => item.url !== url);
+  // one entry a query: its latest filters, order and page are the ones to go back to
+  const kept = recentSearches().filter((item) => item.query.toLowerCase() !== query.toLowerCase());
   kept.unshift({ query, url });
   try {
     localStorage.setItem(RECENT_KEY, JSON.stringify(kept.slice(0, RECENT_MAX)));
@@ -147,17 +149,33 @@ function searchUrl(form) {
   return `${form.action}?${params}`;
 }
 
-async function refresh(url, focusId, push) {
+let pending = null;  // the refresh under way: a later change supersedes it
+
+async function refresh(url, focusId, push, query) {
   const results = document.getElementById("results");
   results.setAttribute("aria-busy", "true");
-  const response = await fetch(url, { headers: { "X-Requested-With": "precedent" } });
+  if (pending) pending.abort();
+  const request = new AbortController();
+  pending = request;
+  let response, body;
+  try {
+    response = await fetch(url, { headers: { "X-Requested-With": "precedent" }, signal: request.signal });
+    body = response.ok ? await response.text() : "";
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    throw error;
+  }
+  if (pending !== request) return;
+  pending = null;
   if (!response.ok) {
     window.location.href = url;  // the full page says what went wrong
     return;
   }
-  results.innerHTML = await response.text();  // rendered and escaped by the server
+  results.innerHTML = body;  // rendered and escaped by the server
   results.removeAttribute("aria-busy");
   if (push) history.pushState({}, "", url);
+  document.title = `${query} – Precedent`;
+  remember(query, url.replace(window.location.origin, ""));
   enhanceResults(results);
   const focused = focusId && document.getElementById(focusId);
   if (focused) focused.focus();
@@ -172,22 +190,36 @@ function enhanceForm() {
   if (filters && window.matchMedia("(max-width: 48rem)").matches) filters.open = false;  // results first on a phone
   form.addEventListener("change", (event) => {
     if (event.target.id === "q") return;
-    if (event.target.matches("input[pattern]") && !event.target.checkValidity()) return;
-    refresh(searchUrl(form), event.target.id, true);
+    if (event.target.matches("input[pattern]") && !event.target.reportValidity()) return;
+    const query = form.elements.q.value.trim();
+    if (query === "") {  // the results shown are for words no longer in the box
+      announce("Type words to search for first");
+      form.elements.q.focus();
+      return;
+    }
+    refresh(searchUrl(form), event.target.id, true, query);
   });
   window.addEventListener("popstate", () => window.location.reload());
 }
 
-// A document opened from a search: n and p move between the matching paragraphs.
+// A document opened from a search: n and p move between the matching paragraphs, from the
+// paragraph in the address (a match or not), or from the top.
 function moveBetweenHits(step) {
   const hits = [...document.querySelectorAll(".para.hit")];
   if (hits.length === 0) return;
-  const current = hits.findIndex((hit) => `#${hit.id}` === window.location.hash);
-  const next = hits[(current + step + hits.length) % hits.length];
-  history.replaceState(null, "", `#${next.id}`);
+  const here = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+  let next;
+  if (here && hits.includes(here)) {
+    next = hits[(hits.indexOf(here) + step + hits.length) % hits.length];
+  } else if (step > 0) {
+    next = hits.find((hit) => !here || here.compareDocumentPosition(hit) & Node.DOCUMENT_POSITION_FOLLOWING) || hits[0];
+  } else {
+    next = hits.findLast((hit) => here && here.compareDocumentPosition(hit) & Node.DOCUMENT_POSITION_PRECEDING)
+      || hits[hits.length - 1];
+  }
+  window.location.replace(`#${next.id}`);  // moves :target, so only this paragraph is marked current
   next.focus();
   next.scrollIntoView({ block: "center" });
-  for (const hit of hits) hit.classList.toggle("current", hit === next);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
