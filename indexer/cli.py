@@ -13,6 +13,7 @@ import errno
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .config import Settings
-from .errors import ConfigError, NothingIndexed, PrecedentError
+from .errors import ConfigError, NothingIndexed, PrecedentError, QueryError
 from .facets import FACETS, NAMES, Filters
 
 
@@ -49,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     index.set_defaults(run=_index)
 
     search = commands.add_parser("search", help="search the index")
-    search.add_argument("query", help="words, \"a phrase\", AND / OR / NOT")
+    search.add_argument("query", help="words, \"a phrase\", AND / OR / NOT, -word, prefix*; a query that starts "
+                        "with - goes after --: precedent search -- \"-custody children\"")
     search.add_argument("--k", default=10, help="number of results, 1-100 (default 10)")
     search.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or semantic")
     search.add_argument("--sort", default="relevance", help="relevance (default), newest or oldest")
@@ -202,20 +204,27 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _search(args, settings: Settings) -> int:
-    from .export import describe
+    from .export import describe, expansions
     from .search import check_page, check_request, search
     from .store import Index
 
-    query, k, mode = check_request(args.query, args.k, args.mode)
-    sort, page = check_page(args.sort, args.page)
-    chosen = {name: getattr(args, f"facet_{name}") for name in NAMES} | {"from": [args.date_from], "to": [args.date_to]}
-    filters = Filters.from_args(lambda name: chosen.get(name, []))
-    response = search(Index.open(settings), query, k, mode, filters, sort, page)
+    try:
+        query, k, mode = check_request(args.query, args.k, args.mode)
+        sort, page = check_page(args.sort, args.page)
+        chosen = {name: getattr(args, f"facet_{name}") for name in NAMES} | {"from": [args.date_from],
+                                                                             "to": [args.date_to]}
+        filters = Filters.from_args(lambda name: chosen.get(name, []))
+        response = search(Index.open(settings), query, k, mode, filters, sort, page)
+    except QueryError as error:  # named as the web names it ("k: …"); here the flag is --k
+        raise QueryError(re.sub(r"^(\w+):", lambda m: "QUERY:" if m[1] == "q" else f"--{m[1].replace('_', '-')}:",
+                                str(error))) from None
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return 0
     if response.also_searched:
-        print("Also searched: " + "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in response.also_searched) + "\n")
+        print(f"Also searched: {expansions(response.also_searched)}\n")
+    if response.also_excluded:
+        print(f"Also left out: {expansions(response.also_excluded)}\n")
     if response.suggestion:
         print(f"Did you mean: {response.suggestion}\n")
     narrowed = f"; {describe(response)}" if filters else ""

@@ -19,6 +19,7 @@ from .facets import FACETS
 from .metadata import long_date
 from .records import ROLES
 from .search import SearchResponse
+from .vocabulary import Expansion
 
 COLUMNS = ("rank", "citation", "title", "author", "date", "doc_type", "section", "role", "label", "page",
            "paragraph", "score", "link", "text")
@@ -46,8 +47,10 @@ def to_markdown(response: SearchResponse, base_url: str, today: date | None = No
     today = today or date.today()
     lines = [f"# Precedent: {_md(response.query)}", ""]
     lines.append(f"- Searched: {_md(response.query)} ({response.mode}, {response.sort})")
-    for e in response.also_searched:
-        lines.append(f"- Also searched: {_md(', '.join(e.also))} (for {_md(e.said)})")
+    if response.also_searched:
+        lines.append(f"- Also searched: {_md(expansions(response.also_searched))}")
+    if response.also_excluded:
+        lines.append(f"- Also left out: {_md(expansions(response.also_excluded))}")
     lines.append(f"- Filters: {_md(describe(response)) or 'none'}")
     lines.append(f"- Date: {long_date(today.isoformat())}")
     lines.append(f"- Paragraphs: {len(response.results)}"
@@ -57,6 +60,11 @@ def to_markdown(response: SearchResponse, base_url: str, today: date | None = No
         lines += [_quote(line) for line in r.text.splitlines()]
         lines += ["", f"[Open the paragraph]({base_url}{r.url})"]
     return "\n".join(lines) + "\n"
+
+
+def expansions(found: list[Expansion]) -> str:
+    """What a search also looked for (or left out), as read aloud: 'child sexual exploitation (for CSE); …'."""
+    return "; ".join(f"{', '.join(e.also)} (for {e.said})" for e in found)
 
 
 def describe(response: SearchResponse) -> str:

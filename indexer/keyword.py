@@ -14,6 +14,7 @@ area inspection") are searched as alternatives.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import shutil
@@ -126,16 +127,19 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
         list(FIELD_BOOSTS), SCHEMA, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
     )
     parser.remove_plugin_class(qparser.WildcardPlugin)  # "custody?" is a question, not a pattern
-    # + and - only at the start of a word, a phrase or a group: "multi-agency" is not "multi NOT agency"
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r'(?:(?<=\s)|^)\+(?=[\w"(])',
-                                              minusexpr=r'(?:(?<=\s)|^)-(?=[\w"(])'))
+    parser.remove_plugin_class(qparser.RangePlugin)  # "[a TO z]" is not how people search paragraphs
+    # + only at the start of a word, a phrase or a group: "well-being+" is not an operator
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r'(?:(?<=\s)|^)\+(?=[\w"(])', minusexpr=r"(?!)"))
+    if doubled := _DOUBLED.search(text):
+        raise QueryError(f"q: cannot read the operators of {doubled.group(0)!r} (two in a row, or a + inside "
+                         "brackets); simplify them: one - leaves a word out, one + outside brackets requires it")
     has_prefix, text = bool(prefixes(text)), _plain(text)
     try:
         tree = parser.parse(text, normalize=False)
         strict = has_prefix or _has_operator(parser.tag(text))
-    except Exception:  # whoosh's parser fails in many ways on operators it cannot place: "NOT NOT x", "( -x)"
+    except Exception:  # whoosh's parser fails in many ways on operators it cannot place: "NOT NOT x", "(+x)"
         raise QueryError(f"q: cannot read the operators of {text[:80]!r} (an AND, OR or NOT with no word to act "
-                         "on, or a + or - inside brackets); simplify them, or write and, or, not in lower case "
+                         "on); simplify them, or write and, or, not in lower case "
                          "to search for the words") from None
     positive, negative = _split_exclusions(tree)
     words = frozenset(word for term in _positive_terms(positive) for word in term)
@@ -185,10 +189,16 @@ def _straight_quotes(text: str) -> str:
     return text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))
 
 
+# - or + at the start of a word, a phrase or a group: "multi-agency" is not "multi NOT agency"
+_MINUS = re.compile(r'(?:(?<=[\s(])|^)-(?=[\w"(])')
+_DOUBLED = re.compile(r'(?:(?<=[\s(])|^)[-+]{2,}[\w"(]\S*|\(\s*\+[\w"(]\S*')
+
+
 def _plain(text: str) -> str:
-    """Straight quotes, field names in any case ("Title:"), and no trailing * or ? on words: a
-    prefix is searched through its completions, and a ? is habit, not syntax."""
-    text = _straight_quotes(text)
+    """Straight quotes, field names in any case ("Title:"), each -word as NOT word (whoosh reads a
+    - only outside brackets), and no trailing * or ? on words: a prefix is searched through its
+    completions, and a ? is habit, not syntax."""
+    text = _MINUS.sub("NOT ", _straight_quotes(text))
     text = re.sub(rf"(?<![\w:])({'|'.join(FIELD_BOOSTS)}):", lambda m: m.group(0).lower(), text, flags=re.I)
     return re.sub(r"(?<=\w)[*?]+(?=[\s)\"]|$)", "", text)
 
@@ -202,27 +212,42 @@ def _with_alternative(node: query.Query, beside: dict[str, tuple[str, ...]], par
 
 
 def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:
-    """Pull top-level NOT / -word out of the (not yet normalised) query, to be applied as a search mask.
+    """Pull every NOT / -word out of the (not yet normalised) query, to be applied as a search mask.
 
-    whoosh's OR would keep 'Halton' in 'knife crime NOT Halton', and its AndNot
-    matcher lets excluded documents through (whoosh-reloaded 2.7.5), so
-    exclusions go through ``mask``, which is reliable. Normalising first would
-    turn "-custody" (nothing AND NOT custody) into a query that matches nothing.
+    An exclusion excludes wherever it stands, as in a web search: "crime NOT
+    Halton OR Warrington" and "children (-custody)" leave out every paragraph
+    with Halton or custody. Left in place, whoosh's OR would keep them (an OR
+    with a NOT matches almost everything), and its AndNot matcher lets excluded
+    documents through (whoosh-reloaded 2.7.5); ``mask`` is reliable.
+    Normalising first would turn "-custody" (nothing AND NOT custody) into a
+    query that matches nothing.
     """
-    positive, negative = q, None
-    if isinstance(q, query.AndNot):
-        positive, negative = q.a, q.b
-    elif isinstance(q, query.Not):
-        positive, negative = query.Every(), q.query
-    elif isinstance(q, query.Or):
-        negatives = [child.query for child in q.subqueries if isinstance(child, query.Not)]
-        if negatives:
-            positives = [child for child in q.subqueries if not isinstance(child, query.Not)]
-            positive, negative = query.Or(positives, scale=q.scale), query.Or(negatives)
-    positive = positive.normalize()
-    if negative is None:
+    positive, negatives = _lift_exclusions(q)
+    positive = query.Every() if positive is None else positive.normalize()
+    if not negatives:
         return positive, None
-    return (query.Every() if positive is query.NullQuery else positive), negative.normalize()
+    return (query.Every() if positive is query.NullQuery else positive), query.Or(negatives).normalize()
+
+
+def _lift_exclusions(q: query.Query) -> tuple[query.Query | None, list[query.Query]]:
+    """``q`` without its NOTs (None when nothing else is left), and what they exclude."""
+    if isinstance(q, query.Not):
+        return None, [q.query]
+    if isinstance(q, query.AndNot):
+        positive, negatives = _lift_exclusions(q.a)
+        return positive, [*negatives, q.b]
+    if isinstance(q, query.BinaryQuery):  # +word (Require, AndMaybe)
+        (a, from_a), (b, from_b) = _lift_exclusions(q.a), _lift_exclusions(q.b)
+        kept = copy.copy(q)
+        kept.a, kept.b = a, b
+        return (kept if a is not None and b is not None else a or b), from_a + from_b
+    if isinstance(q, query.CompoundQuery):
+        lifted = [_lift_exclusions(child) for child in q.subqueries]
+        kept = copy.copy(q)
+        kept.subqueries = [child for child, _ in lifted if child is not None]
+        emptied = not kept.subqueries and any(child is None for child, _ in lifted)  # "(-custody)"
+        return (None if emptied else kept), [n for _, negatives in lifted for n in negatives]
+    return q, []
 
 
 # what the parser tags when the user typed an operator or a phrase
@@ -294,7 +319,8 @@ class Reader:
         return found
 
     def suggest(self, text: str) -> str | None:
-        """``text`` with each word the index has never seen replaced by the nearest one it has, or None."""
+        """``text`` with each word the index has never seen replaced by the nearest one it has, or None;
+        operators, field names and prefixes stay as they are."""
         searcher = self._searcher
         corrector = searcher.corrector("text")
         corrected, changed = text, False
@@ -302,7 +328,8 @@ class Reader:
         words = [(t.text, t.startchar, t.endchar) for t in RegexTokenizer()(text, chars=True)]
         for word, start, end in reversed(words):
             stems = [t.text for t in ANALYZER(word)]
-            if len(word) < 4 or not stems or word.isupper() or any(c.isdigit() for c in word) or any(
+            if len(word) < 4 or not stems or word.isupper() or "*" in word or text[end:end + 1] == ":" or any(
+                    c.isdigit() for c in word) or any(
                     searcher.doc_frequency(field, stem) for field in FIELD_BOOSTS for stem in stems):
                 continue
             # two edits only in long words: "station" is not a misspelling of "situation"

@@ -11,6 +11,7 @@ result carries its citation and the spans of the query's words, for highlighting
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from . import facets, keyword, vectors, vocabulary
@@ -29,7 +30,11 @@ MAX_K = 100
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
 # what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
-_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?<!\S)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|\S+)')
+_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?:(?<=[\s(])|^)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|[^\s)]+)')
+# how a query is put, not what it is about: operators, field names, brackets, quotes, prefix stars
+_SYNTAX = re.compile(r'\b(?:AND|OR|ANDNOT|ANDMAYBE|REQUIRE)\b|(?i:\b(?:text|section|title|context):)|[()"+*]')
+# dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
+_DASHES = re.compile(r'(?:(?<=[\s(])|^)[\u2010-\u2015\u2212](?=[\w"(])')
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class SearchResponse:
     facets: list[FacetCount] = field(default_factory=list)
     timeline: list[YearCount] = field(default_factory=list)
     suggestion: str | None = None  # the query with unknown words respelled, for "Did you mean"
+    also_excluded: list[Expansion] = field(default_factory=list)  # "-CSE" leaves out "child sexual exploitation"
 
     @property
     def pages(self) -> int:
@@ -108,11 +114,14 @@ def page_count(total: int, per_page: int) -> int:
 
 def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str]:
     """Validate raw request values (from a form, a URL or argv); raises QueryError."""
-    query = (query or "").strip()
-    if not query:
-        raise QueryError("q: the query is empty; type some words to search for")
+    # full-width letters and signs (ｃｕｓｔｏｄｙ, ＊) as plain ones
+    query = _DASHES.sub("-", unicodedata.normalize("NFKC", query or "").strip())
+    if not re.search(r"\w", query):
+        raise QueryError("q: the query is empty" + (f" of words ({query[:40]!r})" if query else "")
+                         + "; type some words to search for")
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"q: the query is longer than {MAX_QUERY_CHARS} characters")
+        raise QueryError(f"q: the query is longer than {MAX_QUERY_CHARS} characters; keep the words that say "
+                         "what you are looking for")
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise QueryError(f"mode: unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -162,11 +171,16 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
 
 
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
+    if not keyword.stems(_SYNTAX.sub(" ", query)):
+        raise QueryError(f"q: {query[:80]!r} has only common words or operators; add a word that says what "
+                         "the paragraphs are about")
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
-        matches, vector, worded = _matches(index, reader, query, mode, parsed, expansions)
-        suggestion = reader.suggest(query) if not parsed.strict else None
+        wanted = _EXCLUDED.sub(" ", query).lower()
+        searched = [e for e in expansions if e.said.lower() in wanted]  # not those of what is left out
+        matches, vector, worded = _matches(index, reader, query, mode, parsed, searched)
+        suggestion = reader.suggest(query)
     matches = _named_first(index, query, matches)
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
     pages = page_count(len(shown), k)
@@ -186,9 +200,10 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
                    m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
                for skip in (*((name,) for name in facets.NAMES), ("year", "date"))}
-    return SearchResponse(query, mode, results, expansions, len(shown), page, k, sort, filters,
+    return SearchResponse(query, mode, results, searched, len(shown), page, k, sort, filters,
                           facets.count(passing, filters, index.titles),
-                          facets.timeline(passing[("year", "date")], filters), suggestion)
+                          facets.timeline(passing[("year", "date")], filters), suggestion,
+                          [e for e in expansions if e not in searched])
 
 
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
@@ -250,8 +265,8 @@ def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> 
 
 
 def _meaning(query: str, scope: set[str], expansions) -> str:
-    """The text to embed: the query less its scope words and what it excludes, with the expansions
-    of its acronyms.
+    """The text to embed: the query less its scope words, what it excludes and its operators, with
+    the ``expansions`` of its acronyms.
 
     "Dwyer 2023 children in custody" is about children in custody; the name and
     the year say where to look (the keyword side matches them in the document's
@@ -259,10 +274,9 @@ def _meaning(query: str, scope: set[str], expansions) -> str:
     "children NOT custody" is about children: embedded, "custody" would pull
     the paragraphs nearest custody up among those that pass.
     """
-    wanted = _EXCLUDED.sub(" ", query)
-    topic = " ".join(word for word in wanted.split() if word.strip(".,;:?!()\"'") not in scope) or wanted.strip()
-    kept = [e for e in expansions if e.said.lower() in wanted.lower()]
-    return topic + "".join(f" ({'; '.join(e.also)})" for e in kept)
+    wanted = _SYNTAX.sub(" ", _EXCLUDED.sub(" ", query))
+    topic = " ".join(word for word in wanted.split() if word.strip(".,;:?!'") not in scope) or wanted.strip()
+    return topic + "".join(f" ({'; '.join(e.also)})" for e in expansions)
 
 
 def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:

@@ -43,9 +43,12 @@ def test_search_readable_output_has_a_citation_line(capsys, settings, index):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["search", "custody", "--mode", "exact"], "Error: mode: unknown mode 'exact'"),
-    (["search", "custody", "--k", "500"], "Error: k: must be from 1 to 100, got 500"),
-    (["search", ""], "Error: q: the query is empty"),
+    (["search", "custody", "--mode", "exact"], "Error: --mode: unknown mode 'exact'"),
+    (["search", "custody", "--k", "500"], "Error: --k: must be from 1 to 100, got 500"),
+    (["search", ""], "Error: QUERY: the query is empty"),
+    (["search", "custody", "--doc-type", "x"], "Error: --doc-type: 'x' is not one of: inspection"),
+    (["search", "custody", "--from", "2024", "--to", "2020"], "Error: --from: 2024 is after to 2020"),
+    (["search", "NOT NOT custody"], "Error: QUERY: cannot read the operators of"),
 ])
 def test_search_errors_are_one_line(capsys, settings, index, argv, message):
     code, out, err = run(capsys, *argv, "--index-dir", str(settings.index_dir))

@@ -165,6 +165,10 @@ def test_misspelt_words_get_a_suggestion_and_known_ones_do_not(index):
     assert search(index, "custdy detension", 5).suggestion.startswith("custody detention")
     assert search(index, "custody detention", 5).suggestion is None
     assert search(index, "JTAI Halton", 5).suggestion is None  # acronyms and names are left alone
+    # operators, field names and prefixes are kept as typed around the respelt words
+    assert search(index, 'custdy -CSE "polise"', 5).suggestion == 'custody -CSE "police"'
+    assert search(index, "title:haltn AND custdy", 5).suggestion == "title:halton AND custody"
+    assert search(index, "custod*", 5).suggestion is None
 
 
 def test_a_match_by_meaning_alone_marks_its_nearest_sentence(index):

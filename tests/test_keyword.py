@@ -78,10 +78,16 @@ def test_operators_whoosh_simplifies_to_a_plain_word_still_constrain(kw):
 
 
 @pytest.mark.parametrize("q", ["NOT NOT custody", "NOT AND custody", "NOT OR custody", "custody NOT NOT NOT",
-                               "children ( -custody)", "children ( +custody )", "REQUIRE ANDMAYBE children"])
+                               "children ( +custody )", "children --custody", "-+custody", "REQUIRE ANDMAYBE children"])
 def test_operators_whoosh_cannot_place_are_a_query_error(q):
     with pytest.raises(QueryError, match=r"^q: cannot read the operators of '.*' \(.*\); simplify them"):
         keyword.parse(q)
+
+
+def test_an_exclusion_excludes_wherever_it_stands(kw):
+    for q in ("crime NOT Halton OR Warrington", "knife (-halton)", "(NOT halton) crime", "knife AND (crime -halton)"):
+        assert set(pids(kw, q)) == matching(kw, q) == {5}, q
+    assert matching(kw, "(-custody)") == {2, 3, 4, 5}
 
 
 def test_a_phrase_or_a_group_can_be_excluded_or_required(kw):

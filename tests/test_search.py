@@ -162,8 +162,15 @@ def test_british_and_american_spellings_find_each_other(index):
         r.text for r in search(index, "focussing", 10, "keyword").results}
 
 
-def test_question_words_do_not_match(index):
-    assert search(index, "what did we say", 5, "keyword").results == []
+def test_question_words_do_not_match_and_alone_are_no_search(index):
+    found = search(index, "what did we say about custody", 100, "keyword").results
+    assert found and {word for r in found for word in r.matched_terms} == {"custody"}
+    for q in ("what did we say", "the", "AND", "title:", "NOT the"):
+        with pytest.raises(QueryError, match=r"^q: .* has only common words or operators; add a word"):
+            search(index, q, 5, "hybrid")
+    for q in ("*", "?", "()", "(-)", "\"\"", "\\\\"):
+        with pytest.raises(QueryError, match=r"^q: the query is empty of words .*; type some words"):
+            search(index, q, 5, "semantic")
 
 
 def test_adaptive_fusion_scales_each_keyword_hit_by_the_share_of_query_words_it_has(index, monkeypatch):
@@ -273,7 +280,17 @@ def test_an_excluded_acronym_excludes_its_spelled_out_form(index):
     for q in ("children -CSE", "children NOT CSE"):
         found = search(index, q, 100, "hybrid").results
         assert found and not any("CSE" in r.text or "child sexual exploitation" in r.text.lower() for r in found), q
-    assert search(index, "non-CSE", 10, "keyword").also_searched == []  # a hyphen inside a word excludes nothing
+    left_out = search(index, "children -CSE", 10, "hybrid")
+    assert left_out.also_searched == [] and left_out.also_excluded == [Expansion("CSE", ("child sexual exploitation",))]
+    assert search(index, "non-CSE", 10, "keyword").also_excluded == []  # a hyphen inside a word excludes nothing
+
+
+def test_dashes_and_full_width_characters_read_as_typed_on_a_plain_keyboard(index):
+    plain = [r.text for r in search(index, "children -custody", 100, "keyword").results]
+    for q in ("children \u2013custody", "children \u2212custody", "children \uff0dcustody"):  # en dash, minus, full-width
+        assert [r.text for r in search(index, q, 100, "keyword").results] == plain, q
+    assert search(index, "\uff43\uff55\uff53\uff54\uff4f\uff44\uff59", 5).query == "custody"
+    assert search(index, "custod\uff0a", 5).also_searched == [Expansion("custod*", ("custody",))]
 
 
 def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):

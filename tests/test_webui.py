@@ -135,3 +135,8 @@ def test_expansions_are_shown_as_also_searched(client):
     assert "Also searched:" in page and "joint targeted area inspection <small>(for JTAI)</small>" in page
     assert client.get("/api/search?q=JTAI").get_json()["also_searched"] == [
         {"said": "JTAI", "also": ["joint targeted area inspection"]}]
+    left_out = client.get("/?q=Halton+-JTAI").get_data(as_text=True)
+    assert "Also searched:" not in left_out
+    assert "Also left out:" in left_out and "joint targeted area inspection <small>(for JTAI)</small>" in left_out
+    assert client.get("/api/search?q=Halton+-JTAI").get_json()["also_excluded"] == [
+        {"said": "JTAI", "also": ["joint targeted area inspection"]}]
