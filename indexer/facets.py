@@ -162,8 +162,9 @@ class YearCount:
 
 
 def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
-    """Each facet's values, most matches first; ``passing[(name,)]`` holds the values of the matches
-    that pass every filter but that facet's. A chosen value is listed even with no match."""
+    """Each facet's values, most matches first (years newest first, as the timeline reads them);
+    ``passing[(name,)]`` holds the values of the matches that pass every filter but that facet's.
+    A chosen value is listed even with no match."""
     result = []
     for facet in FACETS:
         counts = Counter(values[facet.name] for values in passing[(facet.name,)])
@@ -172,8 +173,14 @@ def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[Facet
             counts.setdefault(value, 0)
         result.append(FacetCount(facet.name, facet.label, [
             FacetValue(value, facet.show(value, titles), n, value in chosen)
-            for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]))
+            for value, n in _in_order(facet.name, counts)]))
     return result
+
+
+def _in_order(name: str, counts: Counter) -> list[tuple[str, int]]:
+    if name == "year":
+        return sorted(sorted(counts.items(), reverse=True), key=lambda item: item[0] == UNDATED)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def timeline(passing: list[dict[str, str]], filters: Filters) -> list[YearCount]:

@@ -29,6 +29,10 @@ def test_counts_add_up_to_the_total_and_follow_the_query(index):
     for name in ("year", "doc_type", "role", "author"):
         assert sum(counts(response, name).values()) == response.total, name
     assert counts(search(index, "Halton knife crime", 20, "keyword"), "year") != counts(response, "year")
+    role = next(f for f in response.facets if f.name == "role").values
+    assert [v.count for v in role] == sorted((v.count for v in role), reverse=True)  # most matches first
+    years = [v.value for v in next(f for f in response.facets if f.name == "year").values]
+    assert years == sorted(years, reverse=True)  # but years newest first, as a timeline reads
 
 
 def test_a_filter_keeps_its_own_facet_counts_and_narrows_the_others(index):
