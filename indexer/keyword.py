@@ -305,10 +305,13 @@ class Reader:
         """Each prefix of ``text`` ("custod*") with the COMPLETIONS most frequent words of paragraph text
         that begin with it, in either spelling: "organis*" finds "organisations", which the index
         folded to "organizations"."""
+        typed = prefixes(text)
+        if not typed:
+            return []
         reader = self._searcher.reader()
         british = {american: british for british, american in vocabulary.spellings().items()}
         found = []
-        for prefix in prefixes(text):
+        for prefix in typed:
             words = {_text(w) for w in reader.expand_prefix("spell_text", prefix)}
             words |= {american for american, spelled in british.items()
                       if spelled.startswith(prefix) and reader.doc_frequency("spell_text", american)}
