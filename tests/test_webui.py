@@ -49,7 +49,8 @@ def test_api_search_matches_the_cli_shape(client):
     ("/api/search?q=a&k=101", 400, "k: must be from 1 to 100"),
     ("/api/search?q=a&k=x", 400, "k: must be a whole number"),
     ("/api/doc/no-such-doc", 404, "No document with id 'no-such-doc'"),
-    ("/api/nothing-here", 404, "The requested URL was not found"),
+    ("/api/nothing-here", 404, "No API endpoint at /api/nothing-here; the API has /api/search"),
+    ("/api/similar/a/abc", 404, "/api/similar/DOC_ID/PARAGRAPH_NUMBER"),
 ])
 def test_api_errors_are_json(client, url, status, message):
     response = client.get(url)
@@ -62,6 +63,9 @@ def test_unknown_document_page_is_a_404_page(client):
     response = client.get("/doc/no-such-doc")
     assert response.status_code == 404 and "text/html" in response.content_type
     assert "No document with id" in response.get_data(as_text=True)
+    mistyped = client.get("/serach")
+    assert mistyped.status_code == 404 and "No page at /serach; start from the search page at /" in mistyped.get_data(
+        as_text=True)
 
 
 def test_document_page_has_anchors_headings_and_table(client):

@@ -150,6 +150,14 @@ def test_export_csv_has_every_match_with_citations(client, index):
     assert all(r["date"].startswith("2023") and r["link"].startswith("http://localhost/doc/") for r in rows)
 
 
+def test_api_export_is_every_match_whatever_the_page(client, index):
+    expected = search(index, "custody", 100, sort="newest")
+    for url in ("/api/export?q=custody&sort=newest", "/api/export?q=custody&sort=newest&k=abc&page=99"):
+        data = client.get(url).get_json()
+        assert data["total"] == len(data["results"]) == expected.total > 10, url
+        assert [r["citation"] for r in data["results"]] == [r.citation for r in expected.results]
+
+
 def test_export_markdown_is_a_brief(client):
     body = text(client, "/export.md?q=JTAI+Halton&role=commissioner_response")
     assert body.startswith("# Precedent: JTAI Halton\n")

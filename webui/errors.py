@@ -7,16 +7,25 @@ and no response ever carries a traceback.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.errors import PrecedentError
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(PrecedentError, lambda e: _respond(e.status, str(e)))
+    app.register_error_handler(NotFound, lambda e: _respond(404, _nothing_at(request.path)))
     app.register_error_handler(HTTPException, lambda e: _respond(e.code or 500, e.description or e.name))
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_security_headers)
+
+
+def _nothing_at(path: str) -> str:
+    """What a mistyped address should say: where to go instead, not werkzeug's generic advice."""
+    if path.startswith("/api/"):
+        return (f"No API endpoint at {path}; the API has /api/search, /api/export, /api/doc/DOC_ID, "
+                "/api/similar/DOC_ID/PARAGRAPH_NUMBER and /api/status")
+    return f"No page at {path}; start from the search page at /"
 
 
 def _unexpected(error: Exception):

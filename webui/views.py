@@ -131,7 +131,10 @@ def api_search():
 
 
 def _export():
-    query, _, mode, filters, sort, _ = _search_request()
+    """Every match of the search in the URL: its page and page size (k, page) do not apply."""
+    unpaged = MultiDict(request.args)
+    unpaged.poplist("k"), unpaged.poplist("page")
+    query, _, mode, filters, sort, _ = _search_request(unpaged)
     return every_match(get_index(), query, mode, filters, sort)
 
 
