@@ -39,9 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the way out of its one trap for search: a query that starts with -."""
+
+    def error(self, message):
+        if self.prog.endswith(" search"):
+            message += ('; a query that starts with - goes last, after --: precedent search [OPTIONS] -- '
+                        '"-custody children"')
+        elif message.startswith("unrecognized arguments"):
+            message += "; options go before a -- (after it, everything is the query)"
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="precedent", description="Search inspection letters and the responses to them.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="precedent", description="Search inspection letters and the responses to them.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     index = commands.add_parser("index", help="index documents (default: the corpus/ folder)")
     index.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to index")

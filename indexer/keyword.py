@@ -196,11 +196,11 @@ _DOUBLED = re.compile(r'(?:(?<=[\s(])|^)[-+]{2,}[\w"(]\S*|\(\s*\+[\w"(]\S*')
 
 def _plain(text: str) -> str:
     """Straight quotes, field names in any case ("Title:"), each -word as NOT word (whoosh reads a
-    - only outside brackets), and no trailing * or ? on words: a prefix is searched through its
-    completions, and a ? is habit, not syntax."""
-    text = _MINUS.sub("NOT ", _straight_quotes(text))
+    - only outside brackets), no * (a prefix is searched through its completions, and a * elsewhere
+    is not a pattern) and no ? ending a word (habit, not syntax)."""
+    text = _MINUS.sub("NOT ", _straight_quotes(text)).replace("*", "")
     text = re.sub(rf"(?<![\w:])({'|'.join(FIELD_BOOSTS)}):", lambda m: m.group(0).lower(), text, flags=re.I)
-    return re.sub(r"(?<=\w)[*?]+(?=[\s)\"]|$)", "", text)
+    return re.sub(r"(?<=\w)\?+(?=[\s)\"]|$)", "", text)
 
 
 def _with_alternative(node: query.Query, beside: dict[str, tuple[str, ...]], parser) -> query.Query:
@@ -397,8 +397,8 @@ def stems(text: str) -> set[str]:
 
 
 def match_spans(text: str, terms: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` that are one of ``terms`` or part of one of its phrases
-    (see ``query_terms``), in order."""
+    """Character spans of the words of ``text`` that are one of ``terms``, and of each place one of its
+    phrases stands (one span from its first word to its last; see ``query_terms``), in order."""
     if not terms:
         return []
     tokens = [(token.text, token.startchar, token.endchar) for token in ANALYZER(text, chars=True, mode="index")]
@@ -406,12 +406,16 @@ def match_spans(text: str, terms: frozenset[tuple[str, ...]]) -> list[tuple[int,
     starting: dict[str, list[tuple[str, ...]]] = {}
     for term in terms:
         starting.setdefault(term[0], []).append(term)
-    marked = set()
-    for start, word in enumerate(words):
-        for term in starting.get(word, ()):
-            if tuple(words[start:start + len(term)]) == term:
-                marked.update(range(start, start + len(term)))
-    return [(tokens[i][1], tokens[i][2]) for i in sorted(marked)]
+    found = sorted((tokens[start][1], tokens[start + len(term) - 1][2])
+                   for start, word in enumerate(words) for term in starting.get(word, ())
+                   if tuple(words[start:start + len(term)]) == term)
+    spans: list[tuple[int, int]] = []
+    for start, end in found:  # a word inside a phrase already marked is not marked twice
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _typed(matched, q: Parsed) -> frozenset[str]:

@@ -238,10 +238,12 @@ def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed
     if mode in ("semantic", "hybrid"):
         allowed = reader.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        vector = index.embed_query(_meaning(query, reader.scope_words(query), expansions))
+        meaning = _meaning(query, reader.scope_words(query), expansions)
+        vector = index.embed_query(meaning)
         runs.append(vectors.top_k(index.similarities(vector), len(index.paragraphs), rows=rows))
+        # nothing to embed ("-custody"): every paragraph the exclusions leave, as the keyword side has
         found.update(row for rank, (row, score) in enumerate(runs[-1])
-                     if rank < ALWAYS_NEAREST or score >= settings.min_similarity)
+                     if rank < ALWAYS_NEAREST or score >= settings.min_similarity or not meaning)
     if mode != "hybrid":
         ranked = runs[0]
     elif not parsed.strict and reader.rarity(parsed) < settings.keyword_rarity:

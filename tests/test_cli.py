@@ -55,6 +55,16 @@ def test_search_errors_are_one_line(capsys, settings, index, argv, message):
     assert code == 1 and out == "" and err.startswith(message) and err.count("\n") == 1
 
 
+def test_a_query_that_starts_with_a_minus_goes_after_a_double_dash(capsys, settings, index):
+    with pytest.raises(SystemExit):
+        main(["search", "-custody", "--index-dir", str(settings.index_dir)])
+    assert 'a query that starts with - goes last, after --: precedent search [OPTIONS] -- "-custody children"' in (
+        capsys.readouterr().err)
+    code, out, err = run(capsys, "search", "--index-dir", str(settings.index_dir), "--json", "--", "-custody children")
+    results = json.loads(out)["results"]
+    assert code == 0 and results and not any("custody" in r["text"].lower() for r in results)
+
+
 def test_missing_index_says_what_to_run_with_the_index_dir_given(capsys, tmp_path):
     none = tmp_path / "no index"
     code, out, err = run(capsys, "search", "custody", "--index-dir", str(none))

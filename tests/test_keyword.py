@@ -100,6 +100,11 @@ def test_curly_quotes_make_a_phrase(kw):
     assert matching(kw, "\u201cproblem profiles\u201d") == matching(kw, '"problem profiles"') == {2}
 
 
+def test_a_star_that_ends_no_prefix_is_dropped(kw):
+    assert pids(kw, "*custody") == pids(kw, "cust*ody") == pids(kw, "custody") == [1, 0]
+    assert keyword.prefixes("*custody cu* \"custod*\" custod*") == ["custod"]
+
+
 def test_a_trailing_star_searches_every_word_the_prefix_begins(kw):
     # a prefix needs three letters and stands outside quotes; a ? is dropped as before
     assert kw.completions('warr* "prob*" cu* refurb* knife?') == [
@@ -143,7 +148,7 @@ def test_a_phrase_is_marked_only_where_it_stands_whole():
     assert ("child", "sexual", "exploit") in keyword.query_terms(cse)
     text = "A child at risk of sexual harm; child sexual exploitation (CSE) is rarer."
     assert [text[s:e] for s, e in keyword.match_spans(text, keyword.query_terms(cse))] == [
-        "child", "sexual", "exploitation", "CSE"]
+        "child sexual exploitation", "CSE"]  # one mark for the phrase
     near = keyword.query_terms(keyword.parse("child harm"))  # the proximity bonus asks for no phrase
     assert [text[s:e] for s, e in keyword.match_spans(text, near)] == ["child", "harm", "child"]
 

@@ -299,7 +299,8 @@ def test_excluded_words_do_not_shape_the_meaning_search(index, monkeypatch):
         excluded = [(r.doc_id, r.paragraph) for r in search(index, q, 100, "semantic").results]
         children = [(r.doc_id, r.paragraph) for r in search(index, "children", 100, "semantic").results]
         assert excluded == [key for key in children if key in set(excluded)], q
-    assert search(index, "-custody", 10, "semantic").results  # nothing left to embed: still ranked, no error
+    everything_else = {mode: search(index, "-custody", 10, mode).total for mode in MODES}  # nothing left to embed
+    assert len(set(everything_else.values())) == 1 and everything_else["semantic"] > 40, everything_else
 
 
 def test_a_sub_item_keeps_its_own_number(tmp_path):

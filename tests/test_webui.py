@@ -51,6 +51,7 @@ def test_api_search_matches_the_cli_shape(client):
     ("/api/doc/no-such-doc", 404, "No document with id 'no-such-doc'"),
     ("/api/nothing-here", 404, "No API endpoint at /api/nothing-here; the API has /api/search"),
     ("/api/similar/a/abc", 404, "/api/similar/DOC_ID/PARAGRAPH_NUMBER"),
+    ("/api", 404, "No API endpoint at /api; the API has /api/search"),
 ])
 def test_api_errors_are_json(client, url, status, message):
     response = client.get(url)
@@ -63,6 +64,7 @@ def test_unknown_document_page_is_a_404_page(client):
     response = client.get("/doc/no-such-doc")
     assert response.status_code == 404 and "text/html" in response.content_type
     assert "No document with id" in response.get_data(as_text=True)
+    assert client.get("/api/search/?q=custody").get_json()["total"] > 0  # a trailing slash is the same endpoint
     mistyped = client.get("/serach")
     assert mistyped.status_code == 404 and "No page at /serach; start from the search page at /" in mistyped.get_data(
         as_text=True)

@@ -22,6 +22,7 @@ from indexer.store import Index, IndexFolder
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app. ``test_config`` may set PRECEDENT_INDEX to an already opened Index."""
     app = Flask(__name__)
+    app.url_map.strict_slashes = False  # "/api/search/" is "/api/search"
     app.config.update(PRECEDENT_SETTINGS=settings or Settings.load(), PRECEDENT_INDEX=None, PRECEDENT_WARM=True)
     app.config.update(test_config or {})
     app.extensions["precedent_lock"] = threading.Lock()

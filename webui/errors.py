@@ -20,9 +20,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def _nothing_at(path: str) -> str:
     """What a mistyped address should say: where to go instead, not werkzeug's generic advice."""
-    if path.startswith("/api/"):
+    if _is_api(path):
         return (f"No API endpoint at {path}; the API has /api/search, /api/export, /api/doc/DOC_ID, "
                 "/api/similar/DOC_ID/PARAGRAPH_NUMBER and /api/status")
     return f"No page at {path}; start from the search page at /"
@@ -38,7 +42,7 @@ def _unexpected(error: Exception):
 
 
 def _respond(status: int, message: str):
-    if request.path.startswith("/api/"):
+    if _is_api(request.path):
         return jsonify(error={"status": status, "message": message}), status
     return render_template("error.html", status=status, message=message), status
 

@@ -191,13 +191,18 @@ def test_keyboard_only_search_filter_and_open(page):
 def test_recent_searches_are_offered_on_the_empty_search_page(page):
     search(page, "problem profiles")
     page.get_by_role("group", name="Year", exact=True).get_by_label(re.compile(r"^2023 \(\d+\)$")).check()
-    expect(page).to_have_title("problem profiles – Precedent")
+    expect(page).to_have_url(re.compile(r"year=2023"))  # the refresh is done
     page.keyboard.press("/")  # from the checkbox, as from anywhere outside a text box
     expect(page.get_by_label("Search paragraphs")).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(" review")  # new words, then a filter: the page and its title follow the words
+    page.get_by_role("radio", name="Words only").check()
+    expect(page).to_have_title("problem profiles review – Precedent")
     page.goto("/")
     recent = page.get_by_role("list", name="Your recent searches")
-    expect(recent.get_by_role("link", name="problem profiles")).to_have_count(1)  # the latest of that search
-    assert "year=2023" in recent.get_by_role("link", name="problem profiles").get_attribute("href")
+    expect(recent.get_by_role("link", name="problem profiles review")).to_be_visible()
+    expect(recent.get_by_role("link", name="problem profiles", exact=True)).to_have_count(1)  # its latest only
+    assert "year=2023" in recent.get_by_role("link", name="problem profiles", exact=True).get_attribute("href")
     page.get_by_role("button", name="Clear recent searches").click()
     expect(recent).to_be_hidden()
 
