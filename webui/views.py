@@ -181,7 +181,10 @@ def _document(doc_id: str) -> dict:
 def document_page(doc_id: str):
     data = _document(doc_id)
     hits = {r.paragraph: r for r in data["hits"]}
-    answered_by = {response: item for item, responses in data["answers"].items() for response in responses}
+    answered_by: dict[int, list[int]] = {}  # a response may answer several items in a row
+    for item, responses in data["answers"].items():
+        for response in responses:
+            answered_by.setdefault(response, []).append(item)
     return render_template("document.html", **data, hit_at=hits, answered_by=answered_by,
                            order=sorted(hits), by_meaning=[n for n, r in hits.items() if r.by_meaning],
                            q=request.args.get("q", ""))
