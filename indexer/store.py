@@ -184,11 +184,14 @@ class Index(Generation):
         super().__init__(folder, manifest)
         self.settings = settings
         self.rows = {p.key: row for row, p in enumerate(self.paragraphs)}
-        self.twins: dict[int, tuple[int, ...]] = {}  # row -> the other rows of its near-identical group
+        # row -> the rows of its near-identical group in other documents; a report that repeats its
+        # recommendations in a closing summary keeps both places, which a citation must tell apart
+        self.twins: dict[int, tuple[int, ...]] = {}
         for group in json.loads((folder / "duplicates.json").read_text(encoding="utf-8")):
             rows = tuple(self.rows[key] for key in group)
             for row in rows:
-                self.twins[row] = tuple(other for other in rows if other != row)
+                doc_id = self.paragraphs[row].doc_id
+                self.twins[row] = tuple(other for other in rows if self.paragraphs[other].doc_id != doc_id)
         metas = [self.documents[p.doc_id].meta for p in self.paragraphs]
         self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
         self.dates = [meta.date for meta in metas]

@@ -316,3 +316,24 @@ def test_a_sub_item_keeps_its_own_number(tmp_path):
                      ("AFI 1.5", "AFI 1.5")):
         assert search(index, q, 3, "keyword").results[0].label == first, q
     assert index.named("AFI 1") == set() and index.named("recommendation 9.1") == {1}
+
+
+def test_a_paragraph_repeated_in_its_own_document_is_not_its_twin(tmp_path):
+    stock = ("Given the ongoing vulnerability of children within our local communities, the Constabulary "
+             "will continue to review its approach to safeguarding with its statutory partners.")
+    docs = tmp_path / "docs"
+    write(docs, "report.txt", f"{stock}\n\nThe inspection took place in July.\n\nIn summary:\n\n{stock}")
+    write(docs, "reply.txt", f"We note the report.\n\n{stock}")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    places = {(p.doc_id, p.paragraph): row for row, p in enumerate(index.paragraphs) if p.text == stock}
+    assert len(places) == 3
+    for (doc_id, _), row in places.items():
+        assert {index.paragraphs[t].doc_id for t in index.twins[row]} == {"report", "reply"} - {doc_id}
+    reply = search(index, "vulnerability of children in local communities", 10, "keyword").results[0]
+    assert reply.doc_id == "reply" and len(reply.also_in) == 2  # both places in the report, one document
+    from webui import create_app
+
+    client = create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}).test_client()
+    assert "Also in 1 other document:" in client.get("/?q=vulnerability+of+children&mode=keyword").get_data(as_text=True)
