@@ -31,8 +31,10 @@ _BLOCK = re.compile(r"^(?:\d{1,9}(?=[.)](?:\s|$))|(?=[-+=>]))")
 
 
 def to_csv(response: SearchResponse, base_url: str) -> str:
-    """One row per paragraph, with a header row; links are absolute so the file works on its own."""
+    """One row per paragraph, with a header row; links are absolute so the file works on its own.
+    It opens with a byte-order mark: without one, Excel reads UTF-8 as Windows-1252 ("Â¶" for "¶")."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for r in response.results:

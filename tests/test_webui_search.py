@@ -143,7 +143,8 @@ def test_export_csv_has_every_match_with_citations(client, index):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     today = date.today().isoformat()
     assert response.headers["Content-Disposition"] == f'attachment; filename="precedent-custody-{today}.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.data.startswith("\ufeff".encode())  # a byte-order mark, for Excel
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     expected = search(index, "custody", 100, filters=_filters(year=["2023"]), sort="oldest")
     assert len(rows) == expected.total > 0
     assert [r["citation"] for r in rows] == [r.citation for r in expected.results]
@@ -179,7 +180,7 @@ def test_markdown_brief_quotes_and_query_read_as_written(client):
     body = text(client, "/export.md?q=David+Keane&mode=keyword")
     assert "> Between 8 and 12 July 2019, Ofsted, the Care Quality Commission (CQC), Her Majesty's Inspectorate of " \
            "Constabulary and Fire & Rescue Services (HMICFRS) and" in body and "&amp;" not in body
-    rows = list(csv.DictReader(io.StringIO(text(client, "/export.csv?q=David+Keane&mode=keyword"))))
+    rows = list(csv.DictReader(io.StringIO(text(client, "/export.csv?q=David+Keane&mode=keyword").lstrip("\ufeff"))))
     assert "Constabulary and Fire & Rescue Services (HMICFRS)" in rows[0]["text"]
     body = text(client, "/export.md?q=children+%3C18+%26+custody&mode=keyword")
     assert body.startswith("# Precedent: children \\<18 & custody\n\n- Searched: children \\<18 & custody (keyword, ")

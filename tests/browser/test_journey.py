@@ -134,7 +134,7 @@ def test_export_csv_has_the_rows_of_the_filtered_search(page, tmp_path):
         page.get_by_role("link", name="CSV").click()
     path = tmp_path / "results.csv"
     download.value.save_as(path)
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == total and all(r["date"].startswith("2023") for r in rows)
     assert rows[0]["citation"] == page.locator("ol.results > li").first.get_by_role("button", name="Copy citation") \
         .get_attribute("data-citation")
