@@ -25,7 +25,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from . import sentences
 from .records import Block
+
+LONGEST = 3000  # characters: a paragraph longer than a page is text with no paragraph breaks
 
 _SIGNATURE_IMAGE = re.compile(
     r"^\W*(?:an?\s+)?(?:image of (?:a\s+)?)?(?:handwritten\s+|scanned\s+)?signature\b"
@@ -91,15 +94,38 @@ def structure(blocks: list[Block]) -> list[Block]:
         last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph"), default=-1)
     for i, block in enumerate(blocks):
         if block.kind in ("heading", "paragraph") and i > last:
-            block = replace(block, kind="meta", section=None)
+            result.append(replace(block, kind="meta", section=None))
         elif block.kind == "heading":
             section = block.text
+            result.append(block)
         elif block.kind == "paragraph":
-            count += 1
             section = block.section or section
-            block = replace(block, section=section, paragraph=count)
-        result.append(block)
+            for part in _parts(block.text):
+                count += 1
+                result.append(replace(block, text=part, section=section, paragraph=count))
+        else:
+            result.append(block)
     return result
+
+
+def _parts(text: str) -> list[str]:
+    """``text`` in parts of at most LONGEST characters, cut between sentences (or, in a sentence that
+    long, between words): a file with no blank lines is not one paragraph to cite, embed and mark."""
+    if len(text) <= LONGEST:
+        return [text]
+    parts, current = [], ""
+    for sentence in sentences.of(text) or [text]:
+        while len(sentence) > LONGEST:
+            cut = sentence.rfind(" ", 0, LONGEST) if " " in sentence[:LONGEST] else LONGEST
+            parts += [current] if current else []
+            parts.append(sentence[:cut].strip())
+            current, sentence = "", sentence[cut:].strip()
+        if current and len(current) + 1 + len(sentence) > LONGEST:
+            parts.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    return parts + ([current] if current else [])
 
 
 _SIGNS = re.compile(r"\b(?:Commissioner|Constable|Chief|Director|Inspector|Chair|Officer|Mayor|Sincerely|"

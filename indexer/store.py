@@ -29,7 +29,7 @@ from .config import SETTINGS, Settings
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")

@@ -101,20 +101,22 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     write(docs, ".hidden.txt", "ignored")
     write(docs, "cp1252.txt", "The Commissioner’s view – in full.".encode("cp1252"))
     write(docs, "bom.txt", "\ufeffA byte order mark starts this sentence.".encode("utf-8"))
+    write(docs, "notepad.txt", "\ufeffSaved as Unicode – by Notepad.".encode("utf-16-le"))
     report = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
     reasons = {s.source: (s.reason, s.failed) for s in report.skipped}
     assert reasons == {
-        "binary.txt": ("binary file, not text (contains NUL bytes)", True),
+        "binary.txt": ("binary file, not text (contains NUL bytes); if it is UTF-16 text without a byte-order "
+                       "mark, save it as UTF-8", True),
         "empty.txt": ("empty file (0 bytes)", True),
         "only-heading.md": ("no paragraphs of text found", True),
         "report.xls": ("unsupported format .xls (Precedent reads .docx, .htm, .html, .markdown, .md, .pdf, .txt)",
                        False),
     }
-    assert report.documents == 3
+    assert report.documents == 4
     index = Index.open(make_settings(tmp_path / "ix"))
     texts = {p.text for p in index.paragraphs}
     assert "The Commissioner’s view – in full." in texts
-    assert "A byte order mark starts this sentence." in texts
+    assert "A byte order mark starts this sentence." in texts and "Saved as Unicode – by Notepad." in texts
     assert index.manifest["counts"]["failed"] == 3 and index.manifest["counts"]["skipped"] == 1
 
 

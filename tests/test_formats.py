@@ -94,11 +94,12 @@ def test_counts_and_reasons(mixed):
     reasons = {s.source: (s.reason, s.failed) for s in report.skipped}
     assert reasons.pop("bad/notes.xlsx")[1] is False  # a format Precedent does not read: skipped, not failed
     expected = {
-        "bad/corrupt.pdf": "not a readable PDF (no %PDF header)",
+        "bad/corrupt.pdf": "not a readable PDF (no %PDF header); if it opens elsewhere, save or print it to a new PDF",
         "bad/truncated.pdf": "not a readable PDF (",
         "bad/secret.pdf": "encrypted PDF — needs a password; save an unencrypted copy",
         "bad/empty.txt": "empty file (0 bytes)",
-        "bad/binary.txt": "binary file, not text (contains NUL bytes)",
+        "bad/binary.txt": "binary file, not text (contains NUL bytes); if it is UTF-16 text without a byte-order "
+                          "mark, save it as UTF-8",
         "bad/blank.pdf": "no text found in the PDF",
         "bad/scanned.pdf": "no text layer — needs OCR (install tesseract-ocr to read scanned PDFs)",
         "bad/missing.txt": "cannot be read (No such file or directory); check that it exists and is readable",

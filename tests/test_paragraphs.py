@@ -1,4 +1,4 @@
-from indexer.paragraphs import clean_inline, split_blocks, structure
+from indexer.paragraphs import LONGEST, clean_inline, split_blocks, structure
 from indexer.records import Block
 
 from .conftest import CORPUS
@@ -115,3 +115,16 @@ def test_short_closing_lines_are_a_signature_only_when_they_sign():
     signed = structure([Block("paragraph", "I welcome the report."), Block("paragraph", "John Dwyer"),
                         Block("paragraph", "Police and Crime Commissioner for Cheshire")])
     assert [b.kind for b in signed] == ["paragraph", "meta", "meta"]
+
+
+def test_a_paragraph_longer_than_a_page_is_cut_between_sentences():
+    sentence = "The force should improve custody records for children."
+    text = "Heading of the file\n\n" + " ".join([sentence] * 200) + "\n\nA short closing paragraph."
+    paragraphs = [b for b in split_blocks(text) if b.kind == "paragraph"]
+    parts = paragraphs[:-1]
+    assert len(parts) == 4 and all(len(p.text) <= LONGEST and p.text.endswith(".") for p in parts)
+    assert " ".join(p.text for p in parts) == " ".join([sentence] * 200)  # nothing lost, nothing doubled
+    assert [p.paragraph for p in paragraphs] == [1, 2, 3, 4, 5]
+    assert {p.section for p in parts} == {"Heading of the file"}
+    unbroken = [b.text for b in split_blocks("word " * 1500) if b.kind == "paragraph"]
+    assert [len(t) for t in unbroken] == [2999, 2999, 1499]  # no sentence end: cut between words

@@ -195,6 +195,19 @@ def test_a_line_that_is_only_a_page_number_is_dropped(footer):
     assert [b.text for b in blocks] == ["A single paragraph of text on a single page."]
 
 
+def test_a_heading_that_opens_several_pages_is_not_a_running_header():
+    doc = Letter(pages=3, footer="Page {n} of {total}")
+    for number in (8, 10, 12):  # "Recommendation N" at the top of each page, numbering items, not pages
+        doc.page(header=None)
+        doc.put(15, f"Recommendation {number}", size=11, style="B")
+        doc.y = 35
+        doc.lines([f"The Committee's recommendation number {number} is set out here in full."])
+    texts = [b.text for b in pdf.read(doc.bytes(), ocr=False)]
+    assert [t for t in texts if t.startswith("Recommendation")] == ["Recommendation 8", "Recommendation 10",
+                                                                     "Recommendation 12"]
+    assert not any("Page" in t for t in texts)  # the footer counts with the page: still furniture
+
+
 def test_text_that_is_not_furniture_survives_in_the_margins():
     doc = Letter(pages=1, footer="Yours sincerely, Chief Constable")
     doc.page(header=None)
@@ -236,7 +249,8 @@ def test_encrypted_pdf_with_empty_user_password_is_read():
     ],
 )
 def test_unreadable_pdf_is_a_load_error(data):
-    with pytest.raises(LoadError, match=r"^not a readable PDF \(.+\)$") as error:
+    with pytest.raises(LoadError, match=r"^not a readable PDF \(.+\); if it opens elsewhere, save or print it "
+                                        r"to a new PDF$") as error:
         pdf.read(data, ocr=False)
     assert "\n" not in str(error.value)
 

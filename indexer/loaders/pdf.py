@@ -100,12 +100,15 @@ class _Line:
     margin: bool  # in the header or footer band
 
 
+_RESAVE = "; if it opens elsewhere, save or print it to a new PDF"
+
+
 def read(data: bytes, ocr: bool | None = None) -> list[Block]:
     """Blocks of a PDF; ``ocr`` None means "if tesseract is installed". Raises LoadError."""
     if ocr is None:
         ocr = shutil.which("tesseract") is not None
     if b"%PDF-" not in data[:1024]:
-        raise LoadError("not a readable PDF (no %PDF header)")
+        raise LoadError(f"not a readable PDF (no %PDF header){_RESAVE}")
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [_extract(page, ocr) for page in pdf.pages]
@@ -118,11 +121,11 @@ def read(data: bytes, ocr: bool | None = None) -> list[Block]:
         if isinstance(cause, PDFEncryptionError):
             reason = f"encrypted PDF that cannot be decrypted ({_reason(cause)}); save an unencrypted copy"
             raise LoadError(reason) from None
-        raise LoadError(f"not a readable PDF ({_reason(cause)})") from None
+        raise LoadError(f"not a readable PDF ({_reason(cause)}){_RESAVE}") from None
     except Exception as exc:  # damaged files fail deep in pdfminer with all kinds of errors
-        raise LoadError(f"not a readable PDF ({_reason(exc)})") from None
+        raise LoadError(f"not a readable PDF ({_reason(exc)}){_RESAVE}") from None
     if not pages:  # what pdfminer makes of a truncated file
-        raise LoadError("not a readable PDF (no pages found)")
+        raise LoadError(f"not a readable PDF (no pages found){_RESAVE}")
     blocks = _blocks(pages, _drop_running([line for page in pages for line in _page_lines(page)], len(pages)))
     if not blocks and any(page.scanned for page in pages) and not ocr:
         raise LoadError("no text layer — needs OCR (install tesseract-ocr to read scanned PDFs)")
@@ -272,6 +275,9 @@ def _drop_running(lines: list[_Line], pages: int) -> list[_Line]:
 
     A text is running once it recurs at one height on enough pages; it is then
     dropped from every margin band it appears in (opening pages often sit lower).
+    Its numbers may change ("Page 3 of 9", "Chapter 4") as page numbers do, in
+    step with the page, or by repeating; a heading that happens to open pages
+    ("Recommendation 8" on one, "Recommendation 10" on another) numbers items.
     """
     need = 2 if pages <= 3 else max(3, round(0.2 * pages))
     key = lambda line: re.sub(r"\d+", "#", line.text.lower())
@@ -283,7 +289,17 @@ def _drop_running(lines: list[_Line], pages: int) -> list[_Line]:
         text for text, same in seen.items()
         if any(len({o.page for o in same if abs(o.top - line.top) <= 3}) >= need for line in same)
     }
-    return [l for l in lines if not (l.margin and (key(l) in running or _PAGE_NUMBER.match(l.text)))]
+    repeated = Counter(line.text.lower() for line in lines if line.margin)
+    furniture = lambda line: key(line) in running and (_paged(seen[key(line)]) or repeated[line.text.lower()] > 1)
+    return [l for l in lines if not (l.margin and (furniture(l) or _PAGE_NUMBER.match(l.text)))]
+
+
+def _paged(same: list[_Line]) -> bool:
+    """Whether each number of these lines is the same on every page or counts with the page."""
+    numbers = [[int(n) for n in re.findall(r"\d+", line.text)] for line in same]
+    return all(len({found[i] for found in numbers}) == 1
+               or len({found[i] - line.page for found, line in zip(numbers, same)}) == 1
+               for i in range(len(numbers[0])))
 
 
 def _blocks(pages: list[_Page], lines: list[_Line]) -> list[Block]:
