@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -275,10 +276,16 @@ def _fingerprint(sources: list[_Source], skipped: list[Skipped], settings: Setti
 
 @contextmanager
 def _locked(index_dir: Path):
-    """One build at a time per index folder; a second one waits. A killed build's lock is freed by the OS."""
+    """One build at a time per index folder; a second one says so and waits. A killed build's lock is
+    freed by the OS."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / "LOCK", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for the index run already under way in {index_dir} to finish…", file=sys.stderr,
+                  flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

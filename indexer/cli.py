@@ -155,6 +155,9 @@ def _index(args, settings: Settings) -> int:
               f"of longer ones ({report.embed_seconds:.1f} s{rate}); reused the vectors of "
               f"{_plural(report.paragraphs - report.embedded, 'paragraph')}.")
         print(f"Index: {report.index_dir} ({report.generation})")
+        if report.removed and args.paths:
+            print("The index holds what a run is given: to keep documents from other folders, give those "
+                  "folders too.")
     _print_skipped(report.skipped)
     return 2 if report.failed else 0
 

@@ -1,5 +1,7 @@
+import fcntl
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -137,6 +139,22 @@ def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
     assert "Failed 1 file:\n  c.txt: empty file (0 bytes)" in out
     code, out, _ = run(capsys, "search", "custody", "--index-dir", str(tmp_path / "ix"))
     assert code == 0 and out.startswith("1 paragraph; page 1 of 1\n\n1. The custody suite was inspected")
+
+
+def test_a_second_index_run_says_it_waits_and_a_narrower_one_says_what_it_removed(capsys, tmp_path):
+    docs, ix = tmp_path / "docs", tmp_path / "ix"
+    write(docs, "a.txt", "The custody suite was inspected and found wanting.")
+    write(docs, "b.txt", "Knife crime fell in Halton after the incident.")
+    ix.mkdir()
+    with open(ix / "LOCK", "w") as held:  # another run holds the index for a few seconds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        threading.Timer(3, fcntl.flock, (held, fcntl.LOCK_UN)).start()
+        code, out, err = run(capsys, "index", str(docs), "--index-dir", str(ix), "--quiet")
+    assert code == 0 and err == f"Waiting for the index run already under way in {ix} to finish…\n"
+    assert "The index holds what a run is given" not in out
+    code, out, _ = run(capsys, "index", str(docs / "a.txt"), "--index-dir", str(ix), "--quiet")
+    assert code == 0 and "1 removed." in out
+    assert "The index holds what a run is given: to keep documents from other folders, give those folders too." in out
 
 
 def test_when_every_file_fails_each_reason_is_reported(capsys, tmp_path):
