@@ -2,9 +2,10 @@
 
 Responses rarely repeat the number they answer: "The Constabulary is confident
 that they already comply with the recommendation appertaining to victim
-blaming". A response is linked to the items it names: by label, as
-``Index.named`` reads labels ("Recommendation 9", not "Recommendation 9.1"),
-or as "the AFI" when there is one. A force's responses that name none answer
+blaming". A response is linked to the item it stands under (a reply below the
+quoted item carries the item's label, see ``roles``) and to the items it names:
+by label, as ``Index.named`` reads labels ("Recommendation 9", not
+"Recommendation 9.1"), or as "the AFI" when there is one. A force's responses that name none answer
 the items no response names, in the items' order: each such item is linked to
 the response nearest it in meaning, when that is close enough to be a likely
 answer, under the constraint that later items are answered no earlier in the
@@ -34,9 +35,10 @@ def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     afis = sum(1 for item in items if (index.paragraphs[item].label or "").startswith("AFI"))
     unnamed = []
     for response in responses:
-        text = index.paragraphs[response].text
+        text, under = index.paragraphs[response].text, index.paragraphs[response].label
         by_label = index.named(text)
-        named = [item for item in items if item in by_label or _the_afi(text, index.paragraphs[item].label, afis)]
+        named = [item for item in items if item in by_label or _the_afi(text, index.paragraphs[item].label, afis)
+                 or (under and index.paragraphs[item].label == under)]
         for item in named:
             linked[item].append(response)
         if not named and index.paragraphs[response].role == "force_response":

@@ -6,6 +6,13 @@ Recommendation 9", so every paragraph gets a ``role`` (a key of
 paragraph's own lead label ("AFI 1 - …", "Recommendation 3: …"), else from
 its section heading, else from the kind of document: a paragraph in a PCC
 response that sits under no telling heading is the Commissioner speaking.
+
+A response quotes each item under its heading and answers below it
+("Recommendation 8" / the recommendation / "The Government agrees…"): there
+only the first paragraph under the heading is the item; the ones after it keep
+the item's label (they are about it) and take the document's own voice.
+Inspection reports state items, so there every paragraph under an item's
+heading is part of it.
 """
 
 from __future__ import annotations
@@ -35,15 +42,31 @@ _DEFAULT = {"pcc_response": "commissioner_response", "force_response": "force_re
 
 def assign_roles(blocks: list[Block], doc_type: str) -> list[Block]:
     """The blocks with ``role`` and ``label`` set on every paragraph."""
-    return [replace(b, **_role(b, doc_type)) if b.kind == "paragraph" else b for b in blocks]
+    result, quoted = [], set()  # the item headings whose first paragraph has been seen
+    for block in blocks:
+        if block.kind == "paragraph":
+            found = _role(block, doc_type)
+            if doc_type != "inspection" and found["label"] and not _numbered(block.text):
+                if block.section in quoted:  # an answer below the quoted item
+                    found["role"] = _DEFAULT.get(doc_type, "other")
+                quoted.add(block.section)
+            block = replace(block, **found)
+        result.append(block)
+    return result
+
+
+def _numbered(text: str) -> dict | None:
+    """The role and label of an item that ``text`` names at its start ("AFI 1 - …"), or None."""
+    for pattern, role, label in _NUMBERED:
+        if match := pattern.match(text):
+            return {"role": role, "label": label.format(match.group(1))}
+    return None
 
 
 def _role(block: Block, doc_type: str) -> dict:
     for text in (block.text, block.section or ""):
-        for pattern, role, label in _NUMBERED:
-            match = pattern.match(text)
-            if match:
-                return {"role": role, "label": label.format(match.group(1))}
+        if found := _numbered(text):
+            return found
     for pattern, role in _SECTIONS:
         if pattern.search(block.section or ""):
             return {"role": role, "label": None}

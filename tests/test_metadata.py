@@ -1,10 +1,13 @@
 import pytest
 
+from indexer.build import build_index
 from indexer.documents import SourceFile, discover, load
+from indexer.links import answers
 from indexer.metadata import parse_date
 from indexer.records import Metadata
+from indexer.store import Index
 
-from .conftest import CORPUS
+from .conftest import CORPUS, make_settings, write
 
 
 @pytest.mark.parametrize("text, iso", [
@@ -100,3 +103,22 @@ def test_file_name_date_is_the_last_resort(tmp_path):
     path.write_text("A short note about nothing in particular.")
     d, _ = load(SourceFile(path, path.name), path.read_bytes(), "n")
     assert (d.title, d.date, d.meta.doc_type, d.meta.author) == ("Note", "2021-03-04", "other", None)
+
+
+def test_in_a_response_only_the_quoted_item_is_the_item_and_the_reply_below_it_answers_it(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "2024-01-10-pcc-response-custody.md", "# Response to the custody inspection\n\n"
+          "## Recommendation 3\n\nForces should record the welfare of every child held overnight.\n\n"
+          "The Constabulary now records the welfare of each child at every custody review.\n\n"
+          "I will ask the Chief Constable for a report on it every quarter.\n\n"
+          "## Recommendation 4\n\nForces should review strip searches of children.\n\n"
+          "Every strip search of a child is now reviewed by an inspector within a day.\n")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    doc_id = "2024-01-10-pcc-response-custody"
+    roles = [(p.paragraph, p.role, p.label) for p in index.document(doc_id).paragraphs()]
+    assert roles == [(1, "recommendation", "Recommendation 3"), (2, "commissioner_response", "Recommendation 3"),
+                     (3, "commissioner_response", "Recommendation 3"), (4, "recommendation", "Recommendation 4"),
+                     (5, "commissioner_response", "Recommendation 4")]
+    assert answers(index, doc_id) == {1: [2, 3], 4: [5]}
