@@ -30,7 +30,9 @@ def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     """Paragraph number of each item -> the paragraph numbers of the responses that answer it."""
     rows = [row for row, p in enumerate(index.paragraphs) if p.doc_id == doc_id]
     items = [row for row in rows if index.paragraphs[row].role in ITEMS]
-    responses = [row for row in rows if index.paragraphs[row].role in RESPONSES]
+    # a reply under an item's heading answers it, whoever speaks (a Government response is "other")
+    responses = [row for row in rows if index.paragraphs[row].role in RESPONSES
+                 or (index.paragraphs[row].label and index.paragraphs[row].role not in ITEMS)]
     linked: dict[int, list[int]] = {item: [] for item in items}
     afis = sum(1 for item in items if (index.paragraphs[item].label or "").startswith("AFI"))
     unnamed = []

@@ -122,3 +122,12 @@ def test_in_a_response_only_the_quoted_item_is_the_item_and_the_reply_below_it_a
                      (3, "commissioner_response", "Recommendation 3"), (4, "recommendation", "Recommendation 4"),
                      (5, "commissioner_response", "Recommendation 4")]
     assert answers(index, doc_id) == {1: [2, 3], 4: [5]}
+    text = (docs / "2024-01-10-pcc-response-custody.md").read_text().replace("Response to the custody inspection",
+                                                                           "The Government's reply")
+    (docs / "2024-01-10-pcc-response-custody.md").unlink()
+    write(docs, "reply.md", text)  # a response of no type Precedent knows: "other"
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    assert [p.role for p in index.document("reply").paragraphs()] == ["recommendation", "other", "other",
+                                                                      "recommendation", "other"]
+    assert answers(index, "reply") == {1: [2, 3], 4: [5]}
