@@ -13,6 +13,7 @@ letter (one response may answer several items in a row). Nearest alone would
 send "an assessment of … group based CSE" to the AFI on group-based CSE, while
 the letter answers Recommendations 2 and 4 there and the AFI two paragraphs on.
 A commissioner's remarks are usually general, so they are linked only by name.
+Items in a row with no reply between them share the replies under the last.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
             unnamed.append(response)
     for item, response in _in_order(index, [item for item in items if not linked[item]], unnamed):
         linked[item].append(response)
+    for item in reversed(items):  # "8.6. We recommend…" "8.7. We further recommend…", then one reply to both
+        after = item + 1
+        if not linked[item] and after in linked and index.paragraphs[after].doc_id == doc_id:
+            linked[item] = [r for r in linked[after] if index.paragraphs[r].label == index.paragraphs[after].label]
     number = lambda row: index.paragraphs[row].paragraph
     return {number(item): sorted(map(number, found)) for item, found in linked.items()}
 

@@ -12,7 +12,9 @@ A response quotes each item under its heading and answers below it
 only the first paragraph under the heading is the item; the ones after it keep
 the item's label (they are about it) and take the document's own voice.
 Inspection reports state items, so there every paragraph under an item's
-heading is part of it.
+heading is part of it. Committee reports number recommendations as paragraphs
+("8.5. We urge…") under a heading that names them; such a paragraph is the
+item "Recommendation 8.5", and the unnumbered replies below it answer it.
 """
 
 from __future__ import annotations
@@ -38,15 +40,26 @@ _SECTIONS = [
     (re.compile(r"\bcauses? of concern\b", re.I), "cause_of_concern"),
 ]
 _DEFAULT = {"pcc_response": "commissioner_response", "force_response": "force_response"}
+# committee reports and the responses to them number their recommendations as paragraphs ("8.5. We
+# urge ministers…") under a heading that says so ("Conclusions and recommendations")
+_LISTS_ITEMS = re.compile(r"recommendation", re.I)
+_DOTTED = re.compile(r"^(\d+(?:\.\d+)+)\.?\s")
 
 
 def assign_roles(blocks: list[Block], doc_type: str) -> list[Block]:
     """The blocks with ``role`` and ``label`` set on every paragraph."""
     result, quoted = [], set()  # the item headings whose first paragraph has been seen
+    latest: dict[str | None, str] = {}  # section -> its last numbered paragraph's label
     for block in blocks:
         if block.kind == "paragraph":
             found = _role(block, doc_type)
-            if doc_type != "inspection" and found["label"] and not _numbered(block.text):
+            dotted = _DOTTED.match(block.text) if _LISTS_ITEMS.search(block.section or "") else None
+            if not found["label"] and dotted:
+                found = {"role": "recommendation", "label": f"Recommendation {dotted.group(1)}"}
+                latest[block.section] = found["label"]
+            elif not found["label"] and block.section in latest and doc_type != "inspection":
+                found["label"] = latest[block.section]  # the reply below a numbered item
+            elif doc_type != "inspection" and found["label"] and not _numbered(block.text):
                 if block.section in quoted:  # an answer below the quoted item
                     found["role"] = _DEFAULT.get(doc_type, "other")
                 quoted.add(block.section)

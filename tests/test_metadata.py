@@ -131,3 +131,21 @@ def test_in_a_response_only_the_quoted_item_is_the_item_and_the_reply_below_it_a
     assert [p.role for p in index.document("reply").paragraphs()] == ["recommendation", "other", "other",
                                                                       "recommendation", "other"]
     assert answers(index, "reply") == {1: [2, 3], 4: [5]}
+
+
+def test_numbered_recommendations_of_a_committee_and_the_replies_to_them(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "government-reply.md", "# Government reply to the committee\n\n## Inquiry recommendation\n\n"
+          "8.6. We recommend that the Government appoint a chief social scientist.\n\n"
+          "8.7. We further recommend that the Government review its use of social science.\n\n"
+          "The Government agrees that social science should inform policy and will review it.\n\n"
+          "8.8. We recommend that ministers publish the evidence for each intervention.\n\n"
+          "The Government does not accept this recommendation.\n")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    roles = [(p.role, p.label) for p in index.document("government-reply").paragraphs()]
+    assert roles == [("recommendation", "Recommendation 8.6"), ("recommendation", "Recommendation 8.7"),
+                     ("other", "Recommendation 8.7"), ("recommendation", "Recommendation 8.8"),
+                     ("other", "Recommendation 8.8")]
+    assert answers(index, "government-reply") == {1: [3], 2: [3], 4: [5]}  # 8.6 and 8.7 answered together
