@@ -105,47 +105,46 @@ def test_file_name_date_is_the_last_resort(tmp_path):
     assert (d.title, d.date, d.meta.doc_type, d.meta.author) == ("Note", "2021-03-04", "other", None)
 
 
-def test_in_a_response_only_the_quoted_item_is_the_item_and_the_reply_below_it_answers_it(tmp_path):
-    docs = tmp_path / "docs"
-    write(docs, "2024-01-10-pcc-response-custody.md", "# Response to the custody inspection\n\n"
-          "## Recommendation 3\n\nForces should record the welfare of every child held overnight.\n\n"
+def indexed(tmp_path, name: str, text: str) -> tuple[Index, str]:
+    """An index of one document, and the document's id."""
+    docs = tmp_path / name.split(".")[0]
+    write(docs, name, text)
+    settings = make_settings(tmp_path / f"ix-{name}", corpus=str(docs))
+    build_index(settings, progress=False)
+    return Index.open(settings), name.split(".")[0]
+
+
+QUOTED = ("## Recommendation 3\n\nForces should record the welfare of every child held overnight.\n\n"
           "The Constabulary now records the welfare of each child at every custody review.\n\n"
           "I will ask the Chief Constable for a report on it every quarter.\n\n"
           "## Recommendation 4\n\nForces should review strip searches of children.\n\n"
           "Every strip search of a child is now reviewed by an inspector within a day.\n")
-    settings = make_settings(tmp_path / "ix", corpus=str(docs))
-    build_index(settings, progress=False)
-    index = Index.open(settings)
-    doc_id = "2024-01-10-pcc-response-custody"
+
+
+def test_in_a_response_only_the_quoted_item_is_the_item_and_the_reply_below_it_answers_it(tmp_path):
+    index, doc_id = indexed(tmp_path, "2024-01-10-pcc-response-custody.md",
+                            "# Response to the custody inspection\n\n" + QUOTED)
     roles = [(p.paragraph, p.role, p.label) for p in index.document(doc_id).paragraphs()]
     assert roles == [(1, "recommendation", "Recommendation 3"), (2, "commissioner_response", "Recommendation 3"),
                      (3, "commissioner_response", "Recommendation 3"), (4, "recommendation", "Recommendation 4"),
                      (5, "commissioner_response", "Recommendation 4")]
     assert answers(index, doc_id) == {1: [2, 3], 4: [5]}
-    text = (docs / "2024-01-10-pcc-response-custody.md").read_text().replace("Response to the custody inspection",
-                                                                           "The Government's reply")
-    (docs / "2024-01-10-pcc-response-custody.md").unlink()
-    write(docs, "reply.md", text)  # a response of no type Precedent knows: "other"
-    build_index(settings, progress=False)
-    index = Index.open(settings)
-    assert [p.role for p in index.document("reply").paragraphs()] == ["recommendation", "other", "other",
-                                                                      "recommendation", "other"]
-    assert answers(index, "reply") == {1: [2, 3], 4: [5]}
+    index, doc_id = indexed(tmp_path, "reply.md", "# The Government's reply\n\n" + QUOTED)  # of type "other"
+    assert [p.role for p in index.document(doc_id).paragraphs()] == ["recommendation", "other", "other",
+                                                                    "recommendation", "other"]
+    assert answers(index, doc_id) == {1: [2, 3], 4: [5]}
 
 
 def test_numbered_recommendations_of_a_committee_and_the_replies_to_them(tmp_path):
-    docs = tmp_path / "docs"
-    write(docs, "government-reply.md", "# Government reply to the committee\n\n## Inquiry recommendation\n\n"
-          "8.6. We recommend that the Government appoint a chief social scientist.\n\n"
-          "8.7. We further recommend that the Government review its use of social science.\n\n"
-          "The Government agrees that social science should inform policy and will review it.\n\n"
-          "8.8. We recommend that ministers publish the evidence for each intervention.\n\n"
-          "The Government does not accept this recommendation.\n")
-    settings = make_settings(tmp_path / "ix", corpus=str(docs))
-    build_index(settings, progress=False)
-    index = Index.open(settings)
-    roles = [(p.role, p.label) for p in index.document("government-reply").paragraphs()]
+    index, doc_id = indexed(tmp_path, "government-reply.md", "# Government reply to the committee\n\n"
+                            "## Inquiry recommendation\n\n"
+                            "8.6. We recommend that the Government appoint a chief social scientist.\n\n"
+                            "8.7. We further recommend that the Government review its use of social science.\n\n"
+                            "The Government agrees that social science should inform policy and will review it.\n\n"
+                            "8.8. We recommend that ministers publish the evidence for each intervention.\n\n"
+                            "The Government does not accept this recommendation.\n")
+    roles = [(p.role, p.label) for p in index.document(doc_id).paragraphs()]
     assert roles == [("recommendation", "Recommendation 8.6"), ("recommendation", "Recommendation 8.7"),
                      ("other", "Recommendation 8.7"), ("recommendation", "Recommendation 8.8"),
                      ("other", "Recommendation 8.8")]
-    assert answers(index, "government-reply") == {1: [3], 2: [3], 4: [5]}  # 8.6 and 8.7 answered together
+    assert answers(index, doc_id) == {1: [3], 2: [3], 4: [5]}  # 8.6 and 8.7 answered together
