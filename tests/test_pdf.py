@@ -208,6 +208,17 @@ def test_a_heading_that_opens_several_pages_is_not_a_running_header():
     assert not any("Page" in t for t in texts)  # the footer counts with the page: still furniture
 
 
+def test_chart_labels_and_lists_of_names_are_shown_not_searched():
+    doc = Letter(pages=1, footer="")
+    doc.page(header=None)
+    for text in ("The chart shows the spend of each sector in 2023.", "Military 8.8", "Civilian 2.4",
+                 "The committee's members:", "Lord Krebs", "Effective evaluation needs:", "longitudinal data;"):
+        doc.lines([text], gap=8)
+    kinds = {b.text: b.kind for b in pdf.read(doc.bytes(), ocr=False)}
+    assert [kinds[t] for t in ("Military 8.8", "Civilian 2.4", "Lord Krebs")] == ["meta"] * 3
+    assert kinds["longitudinal data;"] == kinds["The committee's members:"] == "paragraph"  # they end a clause
+
+
 def test_text_that_is_not_furniture_survives_in_the_margins():
     doc = Letter(pages=1, footer="Yours sincerely, Chief Constable")
     doc.page(header=None)

@@ -26,7 +26,9 @@ the text layer (read with pdfplumber) is rebuilt by these rules:
   ("evidence-/based", "non-/regulatory"): office software seldom splits words.
 - A block in a font noticeably larger than the body, or a short bold or italic
   block not ending in . , or ; is a heading. Contents pages (most lines end in a
-  page number) and blocks without letters (chart labels) are ``meta``.
+  page number), blocks without letters and blocks of three words or fewer that
+  end no sentence or list item (chart labels, names in a list of members) are
+  ``meta``.
 - Footnotes, the run of small lines closing a page from the first one that
   starts with a note number, become ``meta`` blocks (shown, not searched: they
   are mostly references), placed after the paragraph they interrupt, which
@@ -401,6 +403,8 @@ def _block(lines: list[_Line], body: float, vocabulary: set[str], contents: bool
     emphasised = all(line.bold or line.italic for line in lines) and lines[0].size >= body - 0.5
     if emphasised and len(lines) <= 3 and words <= 20 and not _UNFINISHED.search(text):
         return Block("heading", text, page=page)
+    if words <= 3 and not text.rstrip().endswith((".", "?", "!", ";", ":", ",")):
+        return Block("meta", text, page=page)  # a chart label or a name in a list: "Military 8.8", "Lord Krebs"
     return Block("paragraph", text, page=page)
 
 
