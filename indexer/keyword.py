@@ -190,8 +190,23 @@ def _straight_quotes(text: str) -> str:
 
 
 # - or + at the start of a word, a phrase or a group: "multi-agency" is not "multi NOT agency"
-_MINUS = re.compile(r'(?:(?<=[\s(])|^)-(?=[\w"(])')
-_DOUBLED = re.compile(r'(?:(?<=[\s(])|^)[-+]{2,}[\w"(]\S*|\(\s*\+[\w"(]\S*')
+_STARTS = r'(?:(?<=[\s(])|^)'
+_MINUS = re.compile(rf'{_STARTS}-(?=[\w"(])')
+_DOUBLED = re.compile(rf'{_STARTS}[-+]{{2,}}[\w"(]\S*|\(\s*\+[\w"(]\S*')
+# what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
+_EXCLUDED = re.compile(rf'(?:\bNOT\s+|{_STARTS}-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|[^\s)]+)')
+# how a query is put, not what it is about: operators, field names, brackets, quotes, prefix stars
+_SYNTAX = re.compile(rf'\b(?:AND|OR|ANDNOT|ANDMAYBE|REQUIRE)\b|(?i:\b(?:{"|".join(FIELD_BOOSTS)}):)|[()"+*]')
+
+
+def without_exclusions(text: str) -> str:
+    """``text`` less what it excludes: "children NOT custody" asks about children."""
+    return _EXCLUDED.sub(" ", text)
+
+
+def without_syntax(text: str) -> str:
+    """``text`` less its operators, field names, brackets, quotes and prefix stars: its words alone."""
+    return _SYNTAX.sub(" ", text)
 
 
 def _plain(text: str) -> str:

@@ -29,10 +29,6 @@ ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loos
 MAX_K = 100
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
-# what a query excludes: NOT or a leading - before a word, a "phrase" or a (group)
-_EXCLUDED = re.compile(r'(?:\bNOT\s+|(?:(?<=[\s(])|^)-(?=[\w"(]))(?:"[^"]*"?|\([^)]*\)?|[^\s)]+)')
-# how a query is put, not what it is about: operators, field names, brackets, quotes, prefix stars
-_SYNTAX = re.compile(r'\b(?:AND|OR|ANDNOT|ANDMAYBE|REQUIRE)\b|(?i:\b(?:text|section|title|context):)|[()"+*]')
 # dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
 _DASHES = re.compile(r'(?:(?<=[\s(])|^)[\u2010-\u2015\u2212](?=[\w"(])')
 
@@ -171,15 +167,15 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
 
 
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
-    if not keyword.stems(_SYNTAX.sub(" ", query)):
+    if not keyword.stems(keyword.without_syntax(query)):
         raise QueryError(f"q: {query[:80]!r} has only common words or operators; add a word that says what "
                          "the paragraphs are about")
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
-        wanted = _EXCLUDED.sub(" ", query).lower()
-        searched = [e for e in expansions if e.said.lower() in wanted]  # not those of what is left out
-        matches, vector, worded = _matches(index, reader, query, mode, parsed, searched)
+        wanted = keyword.without_exclusions(query)
+        searched = [e for e in expansions if e.said.lower() in wanted.lower()]  # not those of what is left out
+        matches, vector, worded = _matches(index, reader, wanted, mode, parsed, searched)
         suggestion = reader.suggest(query)
     matches = _named_first(index, query, matches)
     shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
@@ -218,10 +214,11 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
             [_result(index, rank, other, score, frozenset()) for rank, (other, score) in enumerate(nearest, 1)])
 
 
-def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed: keyword.Parsed,
+def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parsed: keyword.Parsed,
              expansions) -> tuple[list, object, set[int]]:
     """Every matching (row, score), best first; the query's vector when one was embedded; and the
-    rows the keyword side found.
+    rows the keyword side found. ``wanted`` is the query less what it excludes, and ``expansions``
+    those of its acronyms and everyday words that are searched, for the text to embed.
 
     Only each side's top ``candidates`` are fused by score; the other matches
     follow them, so ranking does not depend on how many there are.
@@ -238,7 +235,7 @@ def _matches(index: Index, reader: keyword.Reader, query: str, mode: str, parsed
     if mode in ("semantic", "hybrid"):
         allowed = reader.matching(parsed)
         rows = None if allowed is None else {index.rows[key] for key in allowed}
-        meaning = _meaning(query, reader.scope_words(query), expansions)
+        meaning = _meaning(wanted, reader.scope_words(wanted), expansions)
         vector = index.embed_query(meaning)
         runs.append(vectors.top_k(index.similarities(vector), len(index.paragraphs), rows=rows))
         # nothing to embed ("-custody"): every paragraph the exclusions leave, as the keyword side has
@@ -266,9 +263,9 @@ def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> 
     return [m for m in matches if m[0] in named] + [m for m in matches if m[0] not in named]
 
 
-def _meaning(query: str, scope: set[str], expansions) -> str:
-    """The text to embed: the query less its scope words, what it excludes and its operators, with
-    the ``expansions`` of its acronyms.
+def _meaning(wanted: str, scope: set[str], expansions) -> str:
+    """The text to embed: the query less what it excludes (``wanted``), less its scope words and its
+    operators, with the ``expansions`` of its acronyms.
 
     "Dwyer 2023 children in custody" is about children in custody; the name and
     the year say where to look (the keyword side matches them in the document's
@@ -276,8 +273,8 @@ def _meaning(query: str, scope: set[str], expansions) -> str:
     "children NOT custody" is about children: embedded, "custody" would pull
     the paragraphs nearest custody up among those that pass.
     """
-    wanted = _SYNTAX.sub(" ", _EXCLUDED.sub(" ", query))
-    topic = " ".join(word for word in wanted.split() if word.strip(".,;:?!'") not in scope) or wanted.strip()
+    words = keyword.without_syntax(wanted)
+    topic = " ".join(word for word in words.split() if word.strip(".,;:?!'") not in scope) or words.strip()
     return topic + "".join(f" ({'; '.join(e.also)})" for e in expansions)
 
 
