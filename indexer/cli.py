@@ -13,7 +13,6 @@ import errno
 import json
 import logging
 import os
-import re
 import socket
 import sys
 import textwrap
@@ -231,8 +230,8 @@ def _search(args, settings: Settings) -> int:
         filters = Filters.from_args(lambda name: chosen.get(name, []))
         response = search(Index.open(settings), query, k, mode, filters, sort, page)
     except QueryError as error:  # named as the web names it ("k: …"); here the flag is --k
-        raise QueryError(re.sub(r"^(\w+):", lambda m: "QUERY:" if m[1] == "q" else f"--{m[1].replace('_', '-')}:",
-                                str(error))) from None
+        flag = "QUERY" if error.parameter == "q" else f"--{error.parameter.replace('_', '-')}"
+        raise QueryError(flag + str(error).removeprefix(error.parameter)) from None
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return 0

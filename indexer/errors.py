@@ -26,9 +26,14 @@ class NothingIndexed(PrecedentError):
 
 
 class QueryError(PrecedentError):
-    """A search request is invalid (empty query, unknown mode, k out of range)."""
+    """A search request is invalid (empty query, unknown mode, k out of range). Its message opens
+    with the request parameter at fault, as the web names it: "k: must be from 1 to 100"."""
 
     status = 400
+
+    @property
+    def parameter(self) -> str:
+        return str(self).split(":", 1)[0]
 
 
 class IndexMissingError(PrecedentError):

@@ -90,9 +90,12 @@ def longdate(iso: str | None) -> str:
     return long_date(iso) or "undated"
 
 
-def _search_request(args=None):
-    """The search a URL asks for (or ``args``), checked; raises QueryError naming the bad parameter."""
-    args = request.args if args is None else args
+def _search_request(ignore: tuple[str, ...] = ()):
+    """The search the URL asks for, less the parameters to ``ignore``, checked; raises QueryError
+    naming the bad parameter."""
+    args = MultiDict(request.args)
+    for name in ignore:
+        args.poplist(name)
     # an empty k is the default page size, as an empty page, mode or sort is theirs
     query, k, mode = check_request(args.get("q", ""), args.get("k") or PER_PAGE, args.get("mode", "hybrid"))
     sort, page = check_page(args.get("sort"), args.get("page"))
@@ -110,12 +113,10 @@ def index_page():
     try:
         query, k, mode, filters, sort, page = _search_request()
     except QueryError as error:
-        if not str(error).startswith(("from:", "to:")):
+        if error.parameter not in ("from", "to"):
             return render_template("search.html", **context, error=str(error)), 400
         # a date range that cannot be: the results without it, and the error beside the dates as typed
-        undated = MultiDict(request.args)
-        undated.poplist("from"), undated.poplist("to")
-        query, k, mode, filters, sort, page = _search_request(undated)
+        query, k, mode, filters, sort, page = _search_request(ignore=("from", "to"))
         context["date_error"], status = str(error), 400
     context["response"] = search(get_index(), query, k, mode, filters, sort, page)
     template = "results.html" if request.headers.get("X-Requested-With") == "precedent" else "search.html"
@@ -132,9 +133,7 @@ def api_search():
 
 def _export():
     """Every match of the search in the URL: its page and page size (k, page) do not apply."""
-    unpaged = MultiDict(request.args)
-    unpaged.poplist("k"), unpaged.poplist("page")
-    query, _, mode, filters, sort, _ = _search_request(unpaged)
+    query, _, mode, filters, sort, _ = _search_request(ignore=("k", "page"))
     return every_match(get_index(), query, mode, filters, sort)
 
 
