@@ -323,8 +323,7 @@ class Reader:
         typed = prefixes(text)
         if not typed:
             return []
-        reader = self._searcher.reader()
-        british = {american: british for british, american in vocabulary.spellings().items()}
+        reader, british = self._searcher.reader(), vocabulary.british()
         found = []
         for prefix in typed:
             words = {_text(w) for w in reader.expand_prefix("spell_text", prefix)}

@@ -66,6 +66,12 @@ def spellings(path: Path = HERE / "spellings.txt") -> dict[str, str]:
 
 
 @cache
+def british() -> dict[str, str]:
+    """American form -> British form, to show a folded word as the letters spell it."""
+    return {american: british for british, american in spellings().items()}
+
+
+@cache
 def everyday(path: Path = HERE / "everyday.txt") -> tuple[Term, ...]:
     """Everyday words and the official wording they stand for ("kids: children; young people")."""
     return terms(path)
