@@ -217,14 +217,12 @@ class Index(Generation):
                                     f"build one with: {index_command(settings.index_dir)}")
         manifest = index_folder.manifest()
         if manifest is None:
-            raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; rebuild with: "
-                                     f"{index_command(current.parent, rebuild=True)}")
+            raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; {_rebuild(current)}")
         _check_manifest(manifest, settings, current)
         try:
             return cls(settings, current, manifest)
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise IndexMismatchError(f"{current}: index files are unreadable ({error}); rebuild with: "
-                                     f"{index_command(current.parent, rebuild=True)}") from None
+            raise IndexMismatchError(f"{current}: index files are unreadable ({error}); {_rebuild(current)}") from None
 
     def _check(self) -> None:
         counts = self.manifest["counts"]
@@ -236,14 +234,13 @@ class Index(Generation):
         for what, count in actual.items():
             if count != expected[0]:
                 raise IndexMismatchError(f"{self.folder}: {count} {what}, manifest says {expected[0]}; "
-                                         f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
+                                         f"{_rebuild(self.folder)}")
         if self.vectors.shape != expected:
             raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
-                                     f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
+                                     f"{_rebuild(self.folder)}")
         if self.sentence_vectors.shape != (len(self.sentence_rows), expected[1]):
             raise IndexMismatchError(f"{self.folder}: {len(self.sentence_vectors)} sentence vectors for "
-                                     f"{len(self.sentence_rows)} sentences; "
-                                     f"rebuild with: {index_command(self.folder.parent, rebuild=True)}")
+                                     f"{len(self.sentence_rows)} sentences; {_rebuild(self.folder)}")
 
     def document(self, doc_id: str) -> Document:
         try:
@@ -296,16 +293,20 @@ def index_command(index_dir: Path, rebuild: bool = False) -> str:
     return " ".join(words)
 
 
+def _rebuild(generation: Path) -> str:
+    """The hint for a generation that cannot be read: rebuild the index it belongs to."""
+    return f"rebuild with: {index_command(generation.parent, rebuild=True)}"
+
+
 def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexMismatchError(
-            f"{folder}: index schema version {version}, this Precedent reads {SCHEMA_VERSION}; "
-            f"rebuild with: {index_command(folder.parent, rebuild=True)}"
+            f"{folder}: index schema version {version}, this Precedent reads {SCHEMA_VERSION}; {_rebuild(folder)}"
         )
     built_with = manifest.get("model", {}).get("name")
     if built_with != settings.model_name():
         raise IndexMismatchError(
             f"{folder}: index was built with model {built_with}, but the configured model is "
-            f"{settings.model_name()}; rebuild with: {index_command(folder.parent, rebuild=True)}"
+            f"{settings.model_name()}; {_rebuild(folder)}"
         )
