@@ -29,7 +29,7 @@ from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document
-from .store import SCHEMA_VERSION, Generation, IndexFolder, encoder_of
+from .store import SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of
 
 
 @dataclass
@@ -184,6 +184,7 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     matrix, sentence_matrix = _vectors(settings, paragraphs, cache, report, progress, encoder)
     vectors.save(folder / "vectors.npy", matrix)
     vectors.save(folder / "sentences.npy", sentence_matrix)
+    np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(sentences.spans(p.text)) for p in paragraphs]))
     twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
     (folder / "duplicates.json").write_text(json.dumps([[paragraphs[row].key for row in group] for group in twins]),
                                             encoding="utf-8")

@@ -14,22 +14,22 @@ from collections import Counter
 import numpy as np
 
 from .facets import NAMES, Filters, values
-from .records import Document
+from .records import Document, Paragraph
 
 
 class Columns:
     """Facet values as codes: ``codes[name][row]`` indexes ``labels[name]``; dates likewise."""
 
-    def __init__(self, documents: list[Document]):
+    def __init__(self, paragraphs: list[Paragraph], documents: dict[str, Document]):
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         per_row: dict[str, list[str]] = {name: [] for name in (*NAMES, "date")}
-        for doc in documents:
-            for p in doc.paragraphs():
-                found = values(p, doc.meta)
-                for name in NAMES:
-                    per_row[name].append(found[name])
-                per_row["date"].append(doc.meta.date or "")
+        for p in paragraphs:
+            meta = documents[p.doc_id].meta
+            found = values(p, meta)
+            for name in NAMES:
+                per_row[name].append(found[name])
+            per_row["date"].append(meta.date or "")
         for name, column in per_row.items():
             labels = sorted(set(column))
             number = {label: code for code, label in enumerate(labels)}

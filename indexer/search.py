@@ -179,11 +179,21 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         parsed = keyword.parse(query, expansions)
         wanted = keyword.without_exclusions(query)
         searched = [e for e in expansions if e.said.lower() in wanted.lower()]  # not those of what is left out
-        found = _matches(index, reader, wanted, mode, parsed, searched, allowed, first + k)
+        found = _matches(index, reader, wanted, mode, parsed, searched, allowed, first + k, index.named(query))
         suggestion = reader.suggest(query)
-    found.named = index.named(query)
+    kept: dict[tuple[str, ...], np.ndarray] = {}
+
+    def passing(skip: tuple[str, ...] = ()) -> np.ndarray:
+        """The rows shown, folded, when every filter applies but those named in ``skip``."""
+        applied = tuple(name for name in (*filters.chosen, "date") if name not in skip)
+        if applied not in kept:
+            mask = index.columns.passing(filters, skip)
+            rows = found.rows if mask is None else found.rows & mask
+            kept[applied] = np.setdiff1d(np.flatnonzero(rows), found.hidden(rows), assume_unique=True)
+        return kept[applied]
+
     shown = found.rows if allowed is None else found.rows & allowed
-    total = int(shown.sum()) - len(found.hidden(shown))
+    total = len(passing())
     pages = page_count(total, k)
     if page > pages:
         raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
@@ -200,16 +210,10 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     results = [_result(index, first + n, row, score, terms, found.vector, found.worded)
                for n, (row, score) in enumerate(ranked[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
-    counts = {}
-    for skip in (*((name,) for name in facets.NAMES), ("year", "date")):
-        passing = index.columns.passing(filters, skip)
-        rows = found.rows if passing is None else found.rows & passing
-        kept = np.setdiff1d(np.flatnonzero(rows), found.hidden(rows))
-        counts[skip] = kept
     return SearchResponse(query, mode, results, searched, total, page, k, sort, filters,
-                          facets.count({name: index.columns.count(counts[(name,)], name) for name in facets.NAMES},
+                          facets.count({name: index.columns.count(passing((name,)), name) for name in facets.NAMES},
                                        filters, index.titles),
-                          facets.timeline(index.columns.per_year(counts[("year", "date")]), filters), suggestion,
+                          facets.timeline(index.columns.per_year(passing(("year", "date"))), filters), suggestion,
                           [e for e in expansions if e not in searched])
 
 
@@ -237,54 +241,55 @@ class Matches:
     """
 
     def __init__(self, index: Index, rows: np.ndarray, head: list[tuple[int, float]], similarity: np.ndarray | None,
-                 vector: np.ndarray | None, worded: np.ndarray, tail_scored: bool):
-        self.index, self.rows, self.head = index, rows, head
+                 vector: np.ndarray | None, worded: np.ndarray, tail_scored: bool, named: set[int]):
+        self.index, self.rows, self.head, self.named = index, rows, head, named
         self.similarity, self.vector, self.worded = similarity, vector, worded
         self.tail_scored = tail_scored  # the rest keep their similarity as their score (semantic mode)
-        self.named: set[int] = set()
-        self._place = {row: n for n, (row, _) in enumerate(head)}
+        self._place = np.full(len(rows), len(head), dtype=np.int64)
+        self._place[[row for row, _ in head]] = np.arange(len(head))
+        self._unnamed = np.ones(len(rows), dtype=bool)
+        self._unnamed[list(named)] = False
 
     def ranked(self, shown: np.ndarray, needed: int) -> list[tuple[int, float]]:
         """The first ``needed`` rows of ``shown`` in relevance order, near-identical ones folded."""
         head = [(row, score) for row, score in self.head if shown[row]]
-        named = [(row, self._score(row)) for row in self._in_order([r for r in self.named if shown[r]])]
+        named = [(row, self._score(row)) for row in self._in_order([r for r in self.named if shown[r]]).tolist()]
         ordered = named + [m for m in head if m[0] not in self.named]
         folded = _fold(self.index, ordered)
         if len(folded) < needed and int(shown.sum()) > len(ordered):
             rest = shown.copy()
             rest[[row for row, _ in ordered]] = False
-            folded = _fold(self.index, ordered + [(row, self._score(row)) for row in self._in_order(np.flatnonzero(rest))])
+            rest = self._in_order(np.flatnonzero(rest)).tolist()
+            folded = _fold(self.index, ordered + [(row, self._score(row)) for row in rest])
         return folded[:needed]
 
-    def hidden(self, shown: np.ndarray) -> list[int]:
-        """The rows of ``shown`` folded into a better-ranked near-identical paragraph of another document."""
-        twins, twinned = self.index.twins, self.index.twinned
-        seen, hidden = set(), []
-        for row in self._in_order(twinned[shown[twinned]]):
-            if row in seen:
-                hidden.append(row)
-            else:
-                seen.update(twins[row])
-        return hidden
+    def hidden(self, shown: np.ndarray) -> np.ndarray:
+        """The rows of ``shown`` folded into a better-ranked near-identical paragraph of another document:
+        the members of each near-identical group outside the document of its best-ranked member."""
+        twinned = self.index.twinned
+        rows = self._in_order(twinned[shown[twinned]])
+        if not len(rows):
+            return rows
+        group, document = self.index.group[rows], self.index.columns.codes["document"][rows]
+        _, first = np.unique(group, return_index=True)
+        best = np.full(int(group.max()) + 1, -1)
+        best[group[first]] = document[first]
+        return rows[document != best[group]]
 
-    def _in_order(self, rows) -> list[int]:
+    def _in_order(self, rows) -> np.ndarray:
         """``rows`` in relevance order: named items, the head, then by similarity (or reading order)."""
         rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows):
-            return []
-        place = np.array([self._place.get(int(row), len(self.head)) for row in rows])
-        named = np.array([int(row) not in self.named for row in rows])
         similarity = -self.similarity[rows] if self.similarity is not None else np.zeros(len(rows))
-        return rows[np.lexsort((rows, similarity, place, named))].tolist()
+        return rows[np.lexsort((rows, similarity, self._place[rows], self._unnamed[rows]))]
 
     def _score(self, row: int) -> float:
-        if row in self._place:
+        if self._place[row] < len(self.head):
             return self.head[self._place[row]][1]
         return float(self.similarity[row]) if self.tail_scored else 0.0
 
 
 def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parsed: keyword.Parsed,
-             expansions, allowed: np.ndarray | None, needed: int) -> Matches:
+             expansions, allowed: np.ndarray | None, needed: int, named: set[int]) -> Matches:
     """What the query matches, with the best of the rows ``allowed`` (None: all) fused and scored: at least
     ``needed`` of them where the keyword side alone ranks. ``wanted`` is the query less what it excludes,
     and ``expansions`` those of its acronyms and everyday words that are searched, for the text to embed.
@@ -331,7 +336,7 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
         head = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
                         scales=[share if settings.fusion == "adaptive" else None])
     return Matches(index, rows, [(row, score) for row, score in head if rows[row]], similarity, vector, worded,
-                   mode == "semantic")
+                   mode == "semantic", named)
 
 
 def _meaning(wanted: str, scope: set[str], expansions) -> str:

@@ -2,7 +2,7 @@
 
     <index_dir>/CURRENT            name of the live generation, replaced atomically
     <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy,
-                                   sentences.npy, duplicates.json
+                                   sentences.npy, sentence_first.npy, duplicates.json
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -32,7 +32,8 @@ from .encoders import open_encoder
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
+SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
 QUERY_CACHE = 256  # query vectors kept, for paging and filtering the recent searches
@@ -152,8 +153,7 @@ class Generation:
     """A complete generation's documents, paragraphs and vectors, as the next build reuses them.
 
     ``sentence_vectors`` holds one row per sentence of each paragraph of several
-    sentences, in paragraph order; ``sentence_rows`` names each one's paragraph
-    row and ``sentence_spans[row]`` the sentences' places in that paragraph.
+    sentences, in paragraph order.
     """
 
     def __init__(self, folder: Path, manifest: dict):
@@ -166,16 +166,12 @@ class Generation:
                 self.documents[doc.doc_id] = doc
         self.paragraphs: list[Paragraph] = [p for d in self.documents.values() for p in d.paragraphs()]
         self.vectors = vectors.load(folder / "vectors.npy")
-        self.sentence_spans = [sentences.spans(p.text) for p in self.paragraphs]
-        self.sentence_rows = np.array([row for row, found in enumerate(self.sentence_spans) for _ in found],
-                                      dtype=np.int64)
-        self.sentence_first = np.cumsum([0] + [len(found) for found in self.sentence_spans])
         saved = folder / "sentences.npy"  # absent from generations of schema 5 and before
         self.sentence_vectors = vectors.load(saved) if saved.exists() else np.zeros((0, self.vectors.shape[1]))
 
     def vectors_by_text(self) -> dict[str, np.ndarray]:
         """Paragraph or sentence text -> its vector, so unchanged text is never embedded twice."""
-        texts = [p.text[a:b] for p, found in zip(self.paragraphs, self.sentence_spans) for a, b in found]
+        texts = [sentence for p in self.paragraphs for sentence in sentences.of(p.text)]
         known = dict(zip(texts, self.sentence_vectors)) if len(texts) == len(self.sentence_vectors) else {}
         if len(self.vectors) == len(self.paragraphs):
             known.update((p.text, self.vectors[row]) for row, p in enumerate(self.paragraphs))
@@ -188,17 +184,21 @@ class Index(Generation):
     def __init__(self, settings: Settings, folder: Path, manifest: dict):
         super().__init__(folder, manifest)
         self.settings = settings
+        # paragraph row's sentence vectors are sentence_first[row]:sentence_first[row + 1]
+        self.sentence_first = np.load(folder / SENTENCE_FIRST)
         self.rows = {p.key: row for row, p in enumerate(self.paragraphs)}
         # row -> the rows of its near-identical group in other documents; a report that repeats its
         # recommendations in a closing summary keeps both places, which a citation must tell apart
         self.twins: dict[int, tuple[int, ...]] = {}
-        for group in json.loads((folder / "duplicates.json").read_text(encoding="utf-8")):
+        self.group = np.full(len(self.paragraphs), -1, dtype=np.int64)  # row -> its near-identical group
+        for number, group in enumerate(json.loads((folder / "duplicates.json").read_text(encoding="utf-8"))):
             rows = tuple(self.rows[key] for key in group)
+            self.group[list(rows)] = number
             for row in rows:
                 doc_id = self.paragraphs[row].doc_id
                 self.twins[row] = tuple(other for other in rows if self.paragraphs[other].doc_id != doc_id)
         self.twinned = np.array(sorted(self.twins), dtype=np.int64)
-        self.columns = Columns(list(self.documents.values()))
+        self.columns = Columns(self.paragraphs, self.documents)
         self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
         self._labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
         for row, p in enumerate(self.paragraphs):
@@ -244,9 +244,10 @@ class Index(Generation):
         if self.vectors.shape != expected:
             raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
                                      f"{_rebuild(self.folder)}")
-        if self.sentence_vectors.shape != (len(self.sentence_rows), expected[1]):
+        sentences = int(self.sentence_first[-1]) if len(self.sentence_first) == expected[0] + 1 else -1
+        if self.sentence_vectors.shape != (sentences, expected[1]):
             raise IndexMismatchError(f"{self.folder}: {len(self.sentence_vectors)} sentence vectors for "
-                                     f"{len(self.sentence_rows)} sentences; {_rebuild(self.folder)}")
+                                     f"{sentences} sentences; {_rebuild(self.folder)}")
 
     def document(self, doc_id: str) -> Document:
         try:
@@ -282,7 +283,7 @@ class Index(Generation):
 
     def nearest_sentence(self, row: int, query: np.ndarray) -> tuple[int, int]:
         """The span of the sentence of paragraph ``row`` nearest the query (all of a one-sentence paragraph)."""
-        found = self.sentence_spans[row]
+        found = sentences.spans(self.paragraphs[row].text)
         if not found:
             return 0, len(self.paragraphs[row].text)
         first = self.sentence_first[row]

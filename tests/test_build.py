@@ -19,12 +19,12 @@ GOOD = "# Report\n\nThe custody suite was inspected in 2021 and found wanting.\n
 def test_sample_corpus_summary(built, index):
     assert (built.documents, built.paragraphs, built.skipped, built.up_to_date) == (5, 50, [], False)
     assert len(index.paragraphs) == 50 and index.vectors.shape == (50, 384)
-    assert built.sentences_embedded == len(index.sentence_rows) == 76  # of the 28 paragraphs of several sentences
-    assert index.sentence_vectors.shape == (len(index.sentence_rows), 384)
+    assert built.sentences_embedded == index.sentence_first[-1] == 76  # of the 28 paragraphs of several sentences
+    assert index.sentence_vectors.shape == (76, 384)
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
-    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384,
-                                 "precision": [auto_precision()]}
+    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "encoder": "torch",
+                                 "dimension": 384, "precision": [auto_precision()]}
     assert manifest["schema_version"] == SCHEMA_VERSION
 
 
