@@ -51,6 +51,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def top(hits, k: int = 10) -> set[int]:
+    return {row for row, _, _ in hits[:k]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=Path("/work/shared/eval"))
@@ -88,8 +92,7 @@ def main() -> None:
                   f"(search p50 {statistics.median(searches):.1f}, matches p50 {statistics.median(matching):.1f})")
     whoosh, tantivy = results["whoosh"], results["tantivy"]
     same = sum(a[1].tolist() == b[1].tolist() for a, b in zip(whoosh, tantivy))
-    overlap = statistics.fmean(len({r for r, _, _ in a[0][:10]} & {r for r, _, _ in b[0][:10]}) / max(1, min(10, len(a[0])))
-                               for a, b in zip(whoosh, tantivy))
+    overlap = statistics.fmean(len(top(a[0]) & top(b[0])) / max(1, len(top(a[0]))) for a, b in zip(whoosh, tantivy))
     counts = [len(a[1]) for a in whoosh]
     print(f"{len(asked)} queries, {statistics.median(counts):.0f} matches at the median (max {max(counts)}); "
           f"same rows matched on {same}/{len(asked)}; top-10 overlap {overlap:.2f}")

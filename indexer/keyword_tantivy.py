@@ -77,8 +77,8 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
     index = tantivy.Index(SCHEMA, path=str(folder))
     writer = index.writer(HEAP, 1)
     analysed = lru_cache(maxsize=4096)(lambda text: " ".join(token.text for token in ANALYZER(text)))
-    spelled_in: Counter[str] = Counter()  # unstemmed word -> paragraphs; stem -> times in paragraph text
-    stem_frequency: Counter[str] = Counter()
+    spelled_in: Counter[str] = Counter()  # unstemmed word -> the paragraphs whose text has it
+    stem_frequency: Counter[str] = Counter()  # stem -> the times paragraph text has it
     for p in paragraphs:
         spelled, stemmed = keyword.spelled_and_stemmed(p.text)
         spelled_in.update(set(spelled))
@@ -97,7 +97,8 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
     index.reload()
     key_of = {row: key for key, row in rows.items()}
     searcher = index.searcher()
-    return [key_of.get(row, f"row {row}?") for row in _all_rows(searcher, tantivy.Query.all_query(), searcher.num_docs)]
+    return [key_of.get(row, f"row {row}?") for row in _all_rows(searcher, tantivy.Query.all_query(),
+                                                                 searcher.num_docs)]
 
 
 def _build_words(folder: Path, frequencies: dict[str, int]) -> None:

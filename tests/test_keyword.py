@@ -198,7 +198,8 @@ def test_the_neutral_tree_has_a_node_for_each_kind_parse_makes():
 
     assert tree("title:custody") == Term("title", "custodi")
     assert tree("custody^2") == Or(tuple(Term(t.field, t.text, t.boost * 2) for t in fields("custodi")))
-    assert tree("knife crime") == Or((Or(fields("knife") + fields("crime")), Phrase("text", ("knife", "crime"), 4, 0.5)))
+    near = Phrase("text", ("knife", "crime"), 4, 0.5)  # the proximity bonus
+    assert tree("knife crime") == Or((Or(fields("knife") + fields("crime")), near))
     assert tree('"problem profiles"') == Or(tuple(Phrase(f, ("problem", "profil"), 1, b)
                                                   for f, b in keyword.FIELD_BOOSTS.items()))
     assert tree("knife AND Halton") == And((Or(fields("knife")), Or(fields("halton"))))
