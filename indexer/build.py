@@ -3,7 +3,8 @@
 Indexing is incremental: a file whose bytes (and sidecar) are unchanged since
 the current generation is not parsed again, a paragraph whose text is
 unchanged is not embedded again, and the keyword index is the previous one
-with only the changed documents replaced. An unchanged corpus is a quick no-op
+with only the changed documents replaced (whoosh; tantivy indexes every paragraph
+again, which it does in seconds). An unchanged corpus is a quick no-op
 that loads no model, which is what lets the start-up command index "only when
 the index is missing or stale". ``rebuild`` starts from nothing.
 """
@@ -29,7 +30,7 @@ from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document
-from .store import SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of
+from .store import SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of, keyword_engine_of
 
 
 @dataclass
@@ -191,12 +192,14 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     report.folded = sum(len(group) for group in twins)
     contexts = {d.doc_id: context(d.meta) for d in documents}
     rows = {p.key: row for row, p in enumerate(paragraphs)}
-    if previous:
+    # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
+    engine = keyword.engine(settings.keyword_engine)
+    if previous and engine.INCREMENTAL and keyword_engine_of(previous.manifest) == settings.keyword_engine:
         changed = [p for p in paragraphs if p.doc_id not in reused]
-        keys = keyword.build(folder / "keyword", changed, contexts, rows, previous.folder / "keyword",
-                             set(previous.documents) - reused)
+        keys = engine.build(folder / "keyword", changed, contexts, rows, previous.folder / "keyword",
+                            set(previous.documents) - reused)
     else:
-        keys = keyword.build(folder / "keyword", paragraphs, contexts, rows)
+        keys = engine.build(folder / "keyword", paragraphs, contexts, rows)
     if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
                              f"match the {len(paragraphs)} paragraphs; the existing index is unchanged")
@@ -243,6 +246,7 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {"name": settings.model_name(), "encoder": settings.encoder, "dimension": dimension,
                   "precision": report.precisions},
+        "keyword": {"engine": settings.keyword_engine},
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},
@@ -269,6 +273,7 @@ def _fresh(manifest: dict, settings: Settings, fingerprint: str) -> bool:
     return (manifest.get("schema_version") == SCHEMA_VERSION
             and manifest.get("model", {}).get("name") == settings.model_name()
             and encoder_of(manifest) == settings.encoder
+            and keyword_engine_of(manifest) == settings.keyword_engine
             and manifest.get("corpus", {}).get("fingerprint") == fingerprint)
 
 

@@ -19,6 +19,7 @@ import math
 import re
 import shutil
 import string
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from whoosh import qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
 
-from . import vocabulary
+from . import querytree, vocabulary
 from .errors import QueryError
 from .records import Paragraph
 from .vocabulary import Expansion
@@ -60,7 +61,7 @@ class SpellingFilter(Filter):
 # Single letters go, single digits stay: "Recommendation 9" and "AFI 2" are how people cite.
 ANALYZER = (RegexTokenizer() | LowercaseFilter() | SpellingFilter()
             | StopFilter(stoplist=STOP_WORDS | QUESTION_WORDS | set(string.ascii_lowercase), minsize=1)
-            | StemFilter())
+            | (_STEMMER := StemFilter()))
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
     doc_id=ID(stored=True),
@@ -72,6 +73,27 @@ SCHEMA = Schema(
 
 
 ROWS = "rows.npy"  # whoosh document number -> paragraph row of the generation (-1: deleted)
+ENGINES = ("whoosh", "tantivy")
+INCREMENTAL = True  # build() updates a copy of the previous generation's index
+
+
+def engine(name: str):
+    """The module that builds and opens keyword indexes of engine ``name`` (one of ENGINES): this one for
+    whoosh, ``keyword_tantivy`` for tantivy. Both offer ``INCREMENTAL``, ``build`` and ``KeywordIndex``."""
+    if name == "tantivy":
+        from . import keyword_tantivy
+
+        return keyword_tantivy
+    if name != "whoosh":
+        raise ValueError(f"unknown keyword engine {name!r}; use one of {', '.join(ENGINES)}")
+    return sys.modules[__name__]
+
+
+def spelled_and_stemmed(text: str) -> tuple[list[str], list[str]]:
+    """The words of ``text`` as ANALYZER gives them without stemming (what suggestions and completions
+    offer) and with it (what is searched), in one pass."""
+    spelled = [token.text for token in ANALYZER(text, no_morph=True)]
+    return spelled, [_STEMMER._stem(word) for word in spelled]
 
 
 def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], rows: dict[str, int],
@@ -319,20 +341,37 @@ class KeywordIndex:
         yield Reader(searcher, self._rows, self._docnums)
 
 
-class Reader:
-    """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
+class WordLookups:
+    """What a reader says about the words of a query, the same for every engine: each engine's
+    ``Reader`` subclasses this and answers the five look-ups it rests on in its own way."""
 
-    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray):
-        self._searcher = searcher
-        self._rows = rows
-        self._docnums = docnums
+    def _frequency(self, field: str, word: str) -> int:
+        """The paragraphs whose ``field`` holds the analysed ``word``."""
+        raise NotImplementedError
+
+    def _spelled(self, prefix: str) -> dict[str, int]:
+        """Each word of paragraph text, unstemmed, that begins with ``prefix``: the paragraphs holding it."""
+        raise NotImplementedError
+
+    def _spelled_frequency(self, word: str) -> int:
+        """The paragraphs whose text holds ``word``, unstemmed."""
+        raise NotImplementedError
+
+    def _nearest(self, word: str, maxdist: int) -> str | None:
+        """The unstemmed word of paragraph text within ``maxdist`` edits of ``word`` that whoosh's
+        corrector would offer, or None."""
+        raise NotImplementedError
+
+    def _count(self) -> int:
+        """The paragraphs of the index."""
+        raise NotImplementedError
 
     def scope_words(self, text: str) -> set[str]:
         """The words of ``text`` that only the context field has ("Dwyer", "2023"): a scope, not a topic."""
-        searcher, scope = self._searcher, set()
+        scope = set()
         for token in ANALYZER(text, chars=True, mode="query"):
-            if searcher.doc_frequency("context", token.text) and not any(
-                    searcher.doc_frequency(field, token.text) for field in ("text", "section", "title")):
+            if self._frequency("context", token.text) and not any(
+                    self._frequency(field, token.text) for field in ("text", "section", "title")):
                 scope.add(text[token.startchar:token.endchar])
         return scope
 
@@ -340,16 +379,13 @@ class Reader:
         """Each prefix of ``text`` ("custod*") with the COMPLETIONS most frequent words of paragraph text
         that begin with it, in either spelling: "organis*" finds "organisations", which the index
         folded to "organizations"."""
-        typed = prefixes(text)
-        if not typed:
-            return []
-        reader, british = self._searcher.reader(), vocabulary.british()
-        found = []
-        for prefix in typed:
-            words = {_text(w) for w in reader.expand_prefix("spell_text", prefix)}
-            words |= {american for american, spelled in british.items()
-                      if spelled.startswith(prefix) and reader.doc_frequency("spell_text", american)}
-            frequent = sorted(words, key=lambda w: (-reader.doc_frequency("spell_text", w), w))[:COMPLETIONS]
+        british, found = vocabulary.british(), []
+        for prefix in prefixes(text):
+            counts = self._spelled(prefix)
+            counts.update((american, count) for american, spelled in british.items()
+                          if spelled.startswith(prefix) and american not in counts
+                          and (count := self._spelled_frequency(american)))
+            frequent = sorted(counts, key=lambda w: (-counts[w], w))[:COMPLETIONS]
             shown = sorted({british[w] if british.get(w, "").startswith(prefix) else w for w in frequent})
             if shown:
                 found.append(Expansion(f"{prefix}*", tuple(shown)))
@@ -357,22 +393,20 @@ class Reader:
 
     def suggest(self, text: str) -> str | None:
         """``text`` with each word the index has never seen replaced by the nearest one it has, or None;
-        operators, field names and prefixes stay as they are."""
-        searcher = self._searcher
-        corrector = searcher.corrector("text")
+        operators, field names, prefixes, numbers and acronyms stay as they are."""
         corrected, changed = text, False
         # the tokenizer reuses one token object, so take what is needed as it goes
         words = [(t.text, t.startchar, t.endchar) for t in RegexTokenizer()(text, chars=True)]
         for word, start, end in reversed(words):
             stems = [t.text for t in ANALYZER(word)]
             if len(word) < 4 or not stems or word.isupper() or "*" in word or text[end:end + 1] == ":" or any(
-                    c.isdigit() for c in word) or any(
-                    searcher.doc_frequency(field, stem) for field in FIELD_BOOSTS for stem in stems):
+                    c.isdigit() for c in word) or any(self._frequency(field, stem)
+                                                      for field in FIELD_BOOSTS for stem in stems):
                 continue
             # two edits only in long words: "station" is not a misspelling of "situation"
-            found = corrector.suggest(word.lower(), limit=1, maxdist=1 if len(word) < 8 else 2)
+            found = self._nearest(word.lower(), 1 if len(word) < 8 else 2)
             if found:
-                corrected = corrected[:start] + found[0] + corrected[end:]
+                corrected = corrected[:start] + found + corrected[end:]
                 changed = True
         return corrected if changed else None
 
@@ -382,10 +416,36 @@ class Reader:
         BM25 over common words alone ("who produced the most films") ranks little
         better than chance; hybrid search leaves such a query to the semantic side.
         1 when no word of the query occurs in paragraph text: nothing to judge by.
+        The IDF is whoosh's, log(N / (df + 1)) + 1, whatever the engine.
         """
-        searcher = self._searcher
-        idfs = [searcher.idf("text", word) for word in q.words if searcher.doc_frequency("text", word)]
-        return max(idfs) / (math.log(searcher.doc_count_all() / 2) + 1) if idfs else 1.0
+        count = self._count()
+        idfs = [math.log(count / (df + 1)) + 1 for word in q.words if (df := self._frequency("text", word))]
+        return max(idfs) / (math.log(count / 2) + 1) if idfs else 1.0
+
+
+class Reader(WordLookups):
+    """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
+
+    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray):
+        self._searcher = searcher
+        self._rows = rows
+        self._docnums = docnums
+
+    def _frequency(self, field: str, word: str) -> int:
+        return self._searcher.doc_frequency(field, word)
+
+    def _spelled(self, prefix: str) -> dict[str, int]:
+        reader = self._searcher.reader()
+        return {_text(w): reader.doc_frequency("spell_text", w) for w in reader.expand_prefix("spell_text", prefix)}
+
+    def _spelled_frequency(self, word: str) -> int:
+        return self._searcher.doc_frequency("spell_text", word)
+
+    def _nearest(self, word: str, maxdist: int) -> str | None:
+        return next(iter(self._searcher.corrector("text").suggest(word, limit=1, maxdist=maxdist)), None)
+
+    def _count(self) -> int:
+        return self._searcher.doc_count_all()
 
     def search(self, q: Parsed, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float, frozenset[str]]]:
         """(row, BM25F score, the query's words it has) of the best ``limit`` matches, best first; only
@@ -404,6 +464,29 @@ class Reader:
         if q.negative is not None:
             docnums = np.setdiff1d(docnums, np.fromiter(searcher.docs_for_query(q.negative), dtype=np.int64))
         return np.sort(self._rows[docnums])
+
+
+def neutral(q: query.Query) -> querytree.Node:
+    """``q``, a tree of what ``parse`` builds, as plain data (``querytree``) for another engine to search;
+    raises ValueError for a kind of node ``parse`` never makes."""
+    boost = q.boost
+    if q is query.NullQuery:
+        return querytree.Nothing()
+    if isinstance(q, query.Term):
+        return querytree.Term(q.fieldname, _text(q.text), boost)
+    if isinstance(q, query.Phrase):
+        return querytree.Phrase(q.fieldname, tuple(_text(word) for word in q.words), q.slop, boost)
+    if isinstance(q, query.Every):
+        return querytree.Every(boost)
+    if isinstance(q, query.Require):
+        return querytree.Require(neutral(q.a), neutral(q.b), boost)
+    if isinstance(q, query.AndMaybe):
+        return querytree.AndMaybe(neutral(q.a), neutral(q.b), boost)
+    if isinstance(q, query.Or):
+        return querytree.Or(tuple(neutral(child) for child in q.subqueries), boost, q.scale)
+    if isinstance(q, query.And):
+        return querytree.And(tuple(neutral(child) for child in q.subqueries), boost)
+    raise ValueError(f"no neutral form for {type(q).__name__} ({q})")
 
 
 def query_terms(q: Parsed) -> frozenset[tuple[str, ...]]:

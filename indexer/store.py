@@ -207,7 +207,7 @@ class Index(Generation):
         # one pattern for them all, longest first, so a query is read once however many labels there are
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
         self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
-        self.keyword = keyword.KeywordIndex(folder / "keyword")
+        self.keyword = keyword.engine(keyword_engine_of(manifest)).KeywordIndex(folder / "keyword")
         self.embedder = open_encoder(settings, encoder_of(manifest))
         # paging, filtering and re-sorting a search embed its query once; the cache is thread-safe
         self.embed_query = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
@@ -297,6 +297,11 @@ class Index(Generation):
 def encoder_of(manifest: dict) -> str:
     """The encoder that embedded a generation's vectors (torch, for those built before encoders had names)."""
     return manifest.get("model", {}).get("encoder", "torch")
+
+
+def keyword_engine_of(manifest: dict) -> str:
+    """The engine of a generation's keyword index (whoosh, for those built before there was a choice)."""
+    return manifest.get("keyword", {}).get("engine", "whoosh")
 
 
 def index_command(index_dir: Path, rebuild: bool = False) -> str:

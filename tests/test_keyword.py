@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 
-from indexer import keyword
+from indexer import keyword, keyword_tantivy
+from indexer.querytree import And, AndMaybe, Every, Nothing, Or, Phrase, Require, Term
 from indexer.errors import QueryError
 from indexer.records import Paragraph
 from indexer.vocabulary import Expansion
@@ -15,12 +17,14 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def kw(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("kw") / "keyword"
+@pytest.fixture(scope="module", params=keyword.ENGINES)
+def kw(request, tmp_path_factory):
+    """A reader of each engine's index of TEXTS: every test taking it runs on whoosh and on tantivy."""
+    engine = keyword.engine(request.param)
+    folder = tmp_path_factory.mktemp(request.param) / "keyword"
     paragraphs = [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)]
-    keyword.build(folder, paragraphs, {}, {p.key: row for row, p in enumerate(paragraphs)})
-    with keyword.KeywordIndex(folder).reader() as reader:
+    engine.build(folder, paragraphs, {}, {p.key: row for row, p in enumerate(paragraphs)})
+    with engine.KeywordIndex(folder).reader() as reader:
         yield reader
 
 
@@ -155,3 +159,51 @@ def test_each_hit_says_which_of_the_query_words_it_has(kw):
     hits = kw.search(keyword.parse("knife crime in Warrington"), 10)
     assert [(row, sorted(words)) for row, _, words in hits] == [
         (5, ["crime", "knife", "warrington"]), (4, ["crime", "knife"])]
+
+
+@pytest.mark.parametrize("few", [0, 1000])
+def test_matches_are_sorted_rows_and_search_keeps_to_the_allowed_ones(kw, few, monkeypatch):
+    monkeypatch.setattr(keyword_tantivy, "FEW", few)  # tantivy names allowed rows up to FEW, else filters hits
+    q = keyword.parse("knife crime custody")
+    found = kw.matches(q)
+    assert found.dtype == np.int64 and found.tolist() == [0, 1, 4, 5]
+    assert kw.matches(keyword.parse("xyzzy")).tolist() == [] and kw.matches(keyword.parse("the")).tolist() == []
+    some = np.zeros(len(TEXTS), dtype=bool)
+    some[[1, 4]] = True
+    assert sorted(row for row, _, _ in kw.search(q, 10, some)) == [1, 4]
+    assert [row for row, _, _ in kw.search(q, 1, ~some)] == [5]  # the best of the allowed: 4 and 5 would lead
+    assert kw.search(q, 10, np.zeros(len(TEXTS), dtype=bool)) == []
+    assert [row for row, _, _ in kw.search(q, 10, np.ones(len(TEXTS), dtype=bool))] == pids(kw, "knife crime custody")
+    assert len(kw.search(q, 2)) == 2
+    strict = keyword.parse("crime -warrington")
+    assert kw.matches(strict).tolist() == [4] and kw.search(strict, 10, ~some) == []
+
+
+def test_the_words_of_a_hit_and_the_statistics_agree_between_engines(kw):
+    assert kw.scope_words("custody in Halton") == set()
+    assert kw.suggest("custdy in Haltn") == "custody in halton"
+    assert kw.suggest("custody") is None
+    assert 0 < kw.rarity(keyword.parse("custody")) < kw.rarity(keyword.parse("warrington")) == 1.0
+    cse = keyword.parse("CSE", [Expansion("CSE", ("child sexual exploitation",))])
+    assert [(row, words) for row, _, words in kw.search(cse, 10)] == [(2, {"cse"})]
+
+
+def fields(word: str) -> tuple[Term, ...]:
+    return tuple(Term(field, word, boost) for field, boost in keyword.FIELD_BOOSTS.items())
+
+
+def test_the_neutral_tree_has_a_node_for_each_kind_parse_makes():
+    def tree(q):
+        return keyword.neutral(keyword.parse(q).positive)
+
+    assert tree("title:custody") == Term("title", "custodi")
+    assert tree("custody^2") == Or(tuple(Term(t.field, t.text, t.boost * 2) for t in fields("custodi")))
+    near = Phrase("text", ("knife", "crime"), 4, 0.5)  # the proximity bonus
+    assert tree("knife crime") == Or((Or(fields("knife") + fields("crime")), near))
+    assert tree('"problem profiles"') == Or(tuple(Phrase(f, ("problem", "profil"), 1, b)
+                                                  for f, b in keyword.FIELD_BOOSTS.items()))
+    assert tree("knife AND Halton") == And((Or(fields("knife")), Or(fields("halton"))))
+    assert tree("crime +knife") == AndMaybe(Or(fields("knife")), Or(fields("crime")))
+    assert tree("custody REQUIRE knife") == Require(Or(fields("custodi")), Or(fields("knife")))
+    assert tree("-custody") == Every() and tree("the") == Nothing()
+    assert keyword.neutral(keyword.parse("knife -custody").negative) == Or(fields("custodi"))
