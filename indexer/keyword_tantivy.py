@@ -76,7 +76,7 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
     folder.mkdir(parents=True)
     index = tantivy.Index(SCHEMA, path=str(folder))
     writer = index.writer(HEAP, 1)
-    analysed = lru_cache(maxsize=4096)(lambda text: " ".join(token.text for token in ANALYZER(text)))
+    analysed = lru_cache(maxsize=4096)(lambda text: " ".join(stemmed for _, stemmed, _, _ in keyword.words(text)))
     spelled_in: Counter[str] = Counter()  # unstemmed word -> the paragraphs whose text has it
     stem_frequency: Counter[str] = Counter()  # stem -> the times paragraph text has it
     for p in paragraphs:

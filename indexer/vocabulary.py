@@ -86,16 +86,31 @@ def expansions(query: str) -> list[Expansion]:
     and the official wording of the everyday words it uses (one way: "kids" -> "children")."""
     found = []
     lowered = " ".join(re.findall(r"[\w'’-]+", query.lower())).replace("’", "'")
-    for term in everyday():
-        if re.search(rf"{_START}{re.escape(term.short)}(?![\w-])", lowered):
+    for term, pattern in _everyday_patterns():
+        if pattern.search(lowered):
             found.append(Expansion(term.short, term.expansions))
-    for term in terms():
-        flags = 0 if term.capitals_only else re.IGNORECASE
-        if re.search(rf"{_START}{re.escape(term.short)}(?![\w-])", query, flags):
+    for term, pattern, spelled_out in _term_patterns():
+        if pattern.search(query):
             found.append(Expansion(term.short, term.expansions))
             continue
-        for expansion in term.expansions:
-            if re.search(rf"{_START}{re.escape(expansion)}(?![\w-])", lowered):
+        for expansion, expanded in spelled_out:
+            if expanded.search(lowered):
                 found.append(Expansion(expansion, (term.short,)))
                 break
     return found
+
+
+def _whole(words: str, flags: int = 0) -> re.Pattern:
+    return re.compile(rf"{_START}{re.escape(words)}(?![\w-])", flags)
+
+
+@cache
+def _everyday_patterns() -> list[tuple[Term, re.Pattern]]:
+    """Compiled once: the vocabulary has more patterns than ``re`` caches, so each query compiled them all."""
+    return [(term, _whole(term.short)) for term in everyday()]
+
+
+@cache
+def _term_patterns() -> list[tuple[Term, re.Pattern, list[tuple[str, re.Pattern]]]]:
+    return [(term, _whole(term.short, 0 if term.capitals_only else re.IGNORECASE),
+             [(expansion, _whole(expansion)) for expansion in term.expansions]) for term in terms()]

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -207,3 +209,14 @@ def test_the_neutral_tree_has_a_node_for_each_kind_parse_makes():
     assert tree("custody REQUIRE knife") == Require(Or(fields("custodi")), Or(fields("knife")))
     assert tree("-custody") == Every() and tree("the") == Nothing()
     assert keyword.neutral(keyword.parse("knife -custody").negative) == Or(fields("custodi"))
+
+
+def test_the_quick_word_reader_keeps_the_words_the_analyzer_keeps():
+    texts = [path.read_text(encoding="utf-8") for path in sorted((Path(__file__).parent.parent / "corpus").iterdir())]
+    texts += ["Recommendation 9 and AFI 2 of the children's x", "e.g. 3.5% U.S.A. naïve café organisations Über 1,000.5",
+              "a_b __x__ 12.34.56 x.y. behaviour-led programmes"]
+    for text in texts:
+        assert [(stemmed, start, end) for _, stemmed, start, end in keyword.words(text)] == [
+            (t.text, t.startchar, t.endchar) for t in keyword.ANALYZER(text, chars=True, mode="index")]
+        assert [spelled for spelled, _, _, _ in keyword.words(text)] == [
+            t.text for t in keyword.ANALYZER(text, no_morph=True)]
