@@ -6,7 +6,7 @@ only module that imports tantivy; ``keyword.engine("tantivy")`` returns it.
 
 What stays whoosh's, so both engines find the same paragraphs: the query
 language (``keyword.parse``, read here through ``keyword.neutral``) and the
-analysis. Text is analysed in Python by ``keyword.ANALYZER`` and indexed as its
+analysis. Text is analysed in Python by ``keyword.words`` (ANALYZER's words) and indexed as its
 words joined by spaces under tantivy's whitespace tokenizer, so words and
 positions (phrases) are whoosh's exactly. Scores are tantivy's BM25 per field,
 times keyword.FIELD_BOOSTS, not whoosh's BM25F: rankings agree, values do not.
@@ -29,7 +29,7 @@ import numpy as np
 import tantivy
 
 from . import keyword, querytree
-from .keyword import ANALYZER, FIELD_BOOSTS, Parsed
+from .keyword import FIELD_BOOSTS, Parsed
 from .records import Paragraph
 
 # Every generation is indexed from scratch: tantivy indexes faster than the analyser feeds it, and rows
