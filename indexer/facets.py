@@ -86,22 +86,17 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.chosen or self.date_from or self.date_to)
 
-    def passes(self, values: dict[str, str], date: str | None, skip: tuple[str, ...] = ()) -> bool:
-        """Whether a paragraph with these facet ``values`` and ``date`` passes every filter but those
-        named in ``skip`` ("date" names the date range)."""
-        for name, wanted in self.chosen.items():
-            if name not in skip and values[name] not in wanted:
-                return False
-        if "date" not in skip and (self.date_from or self.date_to):
-            if date is None:
-                return False
-            # "2019" as a lower bound is its first day; as an upper bound, its last; and a
-            # document dated by its year alone may fall on any day of it
-            if self.date_from and date < self.date_from[: len(date)]:
-                return False
-            if self.date_to and date[: len(self.date_to)] > self.date_to:
-                return False
-        return True
+    def in_range(self, date: str | None) -> bool:
+        """Whether a document dated ``date`` falls within the date range (always, without one)."""
+        if not (self.date_from or self.date_to):
+            return True
+        if date is None:
+            return False
+        # "2019" as a lower bound is its first day; as an upper bound, its last; and a
+        # document dated by its year alone may fall on any day of it
+        if self.date_from and date < self.date_from[: len(date)]:
+            return False
+        return not (self.date_to and date[: len(self.date_to)] > self.date_to)
 
 
 def _date(getlist, name: str) -> str | None:
@@ -161,19 +156,19 @@ class YearCount:
         return self.finding + self.response + self.other
 
 
-def count(passing: dict, filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
+def count(counts: dict[str, Counter], filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
     """Each facet's values, most matches first (years newest first, as the timeline reads them);
-    ``passing[(name,)]`` holds the values of the matches that pass every filter but that facet's.
+    ``counts[name]`` counts the values of the matches that pass every filter but that facet's.
     A chosen value is listed even with no match."""
     result = []
     for facet in FACETS:
-        counts = Counter(values[facet.name] for values in passing[(facet.name,)])
+        found = Counter(counts[facet.name])
         chosen = filters.chosen.get(facet.name, ())
         for value in chosen:
-            counts.setdefault(value, 0)
+            found.setdefault(value, 0)
         result.append(FacetCount(facet.name, facet.label, [
             FacetValue(value, facet.show(value, titles), n, value in chosen)
-            for value, n in _in_order(facet.name, counts)]))
+            for value, n in _in_order(facet.name, found)]))
     return result
 
 
@@ -183,11 +178,13 @@ def _in_order(name: str, counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def timeline(passing: list[dict[str, str]], filters: Filters) -> list[YearCount]:
-    """Matches per year, split by who is speaking, oldest first and undated last."""
-    per_year: dict[str, Counter] = {}
-    for values in passing:
-        per_year.setdefault(values["year"], Counter())[VOICES.get(values["role"], "other")] += 1
+def timeline(per_year: dict[str, Counter], filters: Filters) -> list[YearCount]:
+    """Matches per year, split by who is speaking (``per_year[year][role]`` counts them by paragraph role),
+    oldest first and undated last."""
+    voices: dict[str, Counter] = {}
+    for year, roles in per_year.items():
+        for role, n in roles.items():
+            voices.setdefault(year, Counter())[VOICES.get(role, "other")] += n
     chosen = filters.chosen.get("year", ())
     return [YearCount(year, c["finding"], c["response"], c["other"], year in chosen)
-            for year, c in sorted(per_year.items(), key=lambda item: (item[0] == UNDATED, item[0]))]
+            for year, c in sorted(voices.items(), key=lambda item: (item[0] == UNDATED, item[0]))]

@@ -6,7 +6,7 @@ more words and for finding them close together, so "what did we say about
 custody detention" does not require every word; question words are stop
 words. Quoted phrases, AND / OR / NOT, +required / -excluded words and
 prefixes ("custod*") keep their usual meaning. Such a query is *strict*:
-only paragraphs that satisfy it match, and ``Reader.matching`` says which, so
+only paragraphs that satisfy it match, and ``Reader.matches`` says which, so
 the semantic side can honour it too. British and American spellings are folded to one form in the
 index and in queries, and vocabulary expansions ("JTAI" -> "joint targeted
 area inspection") are searched as alternatives.
@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -69,15 +70,21 @@ SCHEMA = Schema(
 )
 
 
-def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], previous: Path | None = None,
-          remove: set[str] = frozenset()) -> None:
-    """Write the keyword index of a new generation into ``folder``.
+ROWS = "rows.npy"  # whoosh document number -> paragraph row of the generation (-1: deleted)
+
+
+def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], rows: dict[str, int],
+          previous: Path | None = None, remove: set[str] = frozenset()) -> list[str]:
+    """Write the keyword index of a new generation into ``folder``; returns the key of every live entry,
+    for the caller to check against its vectors before the generation goes live.
 
     ``contexts`` gives each document's searchable metadata (author, area,
     year…), indexed with each of its paragraphs. With ``previous`` (the last
     generation's index), copy it and change only what changed: drop the
     paragraphs of the ``remove`` documents, then add ``paragraphs``. Without
-    it, index ``paragraphs`` from scratch.
+    it, index ``paragraphs`` from scratch. ``rows`` gives every paragraph's row
+    in the new generation: searches answer in rows, so that a page of results
+    never loads the stored fields of every match.
     """
     if previous is None:
         folder.mkdir(parents=True)
@@ -91,12 +98,15 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], p
         for p in paragraphs:
             writer.add_document(key=p.key, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title,
                                 context=contexts.get(p.doc_id, ""))
-
-
-def stored_keys(folder: Path) -> list[str]:
-    """The key of every live entry, to check a new index against its vectors before it goes live."""
-    with whoosh_index.open_dir(str(folder)).searcher() as searcher:
-        return [fields["key"] for fields in searcher.all_stored_fields()]
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        numbers = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        keys = []
+        for docnum, fields in reader.iter_docs():
+            numbers[docnum] = rows.get(fields["key"], -1)
+            keys.append(fields["key"])
+    np.save(folder / ROWS, numbers)
+    return keys
 
 
 class Parsed(NamedTuple):
@@ -289,6 +299,9 @@ class KeywordIndex:
 
     def __init__(self, folder: Path):
         self._ix = whoosh_index.open_dir(str(folder))
+        self._rows = np.load(folder / ROWS)
+        self._docnums = np.zeros(int(self._rows.max(initial=-1)) + 1, dtype=np.int64)  # row -> document number
+        self._docnums[self._rows[self._rows >= 0]] = np.flatnonzero(self._rows >= 0)
 
     @property
     def doc_count(self) -> int:
@@ -298,14 +311,16 @@ class KeywordIndex:
     def reader(self) -> Iterator[Reader]:
         """One searcher for all of a query's look-ups: a query makes up to five, and each searcher costs ~2 ms."""
         with self._ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-            yield Reader(searcher)
+            yield Reader(searcher, self._rows, self._docnums)
 
 
 class Reader:
-    """The keyword index as one query sees it."""
+    """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray):
         self._searcher = searcher
+        self._rows = rows
+        self._docnums = docnums
 
     def scope_words(self, text: str) -> set[str]:
         """The words of ``text`` that only the context field has ("Dwyer", "2023"): a scope, not a topic."""
@@ -367,20 +382,23 @@ class Reader:
         idfs = [searcher.idf("text", word) for word in q.words if searcher.doc_frequency("text", word)]
         return max(idfs) / (math.log(searcher.doc_count_all() / 2) + 1) if idfs else 1.0
 
-    def search(self, q: Parsed, limit: int | None) -> list[tuple[str, float, frozenset[str]]]:
-        """(paragraph key, BM25F score, the query's words it has) for the best ``limit`` (None: all), best first."""
-        hits = self._searcher.search(q.positive, limit=limit, mask=q.negative, terms=True)
-        return [(hit["key"], hit.score, _typed(hit.matched_terms(), q)) for hit in hits]
+    def search(self, q: Parsed, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float, frozenset[str]]]:
+        """(row, BM25F score, the query's words it has) of the best ``limit`` matches, best first; only
+        among the rows ``allowed`` (a mask over rows) when given."""
+        only = None if allowed is None else set(self._docnums[np.flatnonzero(allowed)].tolist())
+        if only is not None and not only:
+            return []  # whoosh reads an empty filter as none
+        hits = self._searcher.search(q.positive, limit=limit, mask=q.negative, filter=only, terms=True)
+        return [(int(self._rows[hit.docnum]), hit.score, _typed(hit.matched_terms(), q)) for hit in hits]
 
-    def matching(self, q: Parsed) -> set[str] | None:
-        """The keys of paragraphs satisfying a strict query, or None when the query is a plain bag of words."""
-        if not q.strict:
-            return None
+    def matches(self, q: Parsed) -> np.ndarray:
+        """The rows of every paragraph the query matches, in row order: found without scoring them or
+        loading what they store, so counting thousands of matches costs little."""
         searcher = self._searcher
-        docnums = set(searcher.docs_for_query(q.positive))
+        docnums = np.fromiter(searcher.docs_for_query(q.positive), dtype=np.int64)
         if q.negative is not None:
-            docnums -= set(searcher.docs_for_query(q.negative))
-        return {searcher.stored_fields(docnum)["key"] for docnum in docnums}
+            docnums = np.setdiff1d(docnums, np.fromiter(searcher.docs_for_query(q.negative), dtype=np.int64))
+        return np.sort(self._rows[docnums])
 
 
 def query_terms(q: Parsed) -> frozenset[tuple[str, ...]]:

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from . import facets, keyword, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
 from .facets import FacetCount, Filters, YearCount
@@ -170,35 +172,44 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     if not keyword.stems(keyword.without_syntax(query)):
         raise QueryError(f"q: {query[:80]!r} has only common words or operators; add a word that says what "
                          "the paragraphs are about")
+    allowed = index.columns.passing(filters)
+    first = (page - 1) * k
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
         wanted = keyword.without_exclusions(query)
         searched = [e for e in expansions if e.said.lower() in wanted.lower()]  # not those of what is left out
-        matches, vector, worded = _matches(index, reader, wanted, mode, parsed, searched)
+        found = _matches(index, reader, wanted, mode, parsed, searched, allowed, first + k)
         suggestion = reader.suggest(query)
-    matches = _named_first(index, query, matches)
-    shown = _fold(index, [m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]])])
-    pages = page_count(len(shown), k)
+    found.named = index.named(query)
+    shown = found.rows if allowed is None else found.rows & allowed
+    total = int(shown.sum()) - len(found.hidden(shown))
+    pages = page_count(total, k)
     if page > pages:
         raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
                          f"of results, got {page}")
-    if sort != "relevance":
-        undated = [m for m in shown if not index.dates[m[0]]]
-        dated = sorted((m for m in shown if index.dates[m[0]]), key=lambda m: index.dates[m[0]],
-                       reverse=sort == "newest")
-        shown = dated + undated  # sorted() is stable: equal dates stay in relevance order
+    if sort == "relevance":
+        ranked = found.ranked(shown, first + k)
+    else:
+        ranked = found.ranked(shown, total)
+        dates = index.columns.date(np.array([row for row, _ in ranked], dtype=np.int64))
+        undated = index.columns.undated()
+        order = sorted(range(len(ranked)), key=lambda n: dates[n], reverse=sort == "newest")  # stable: ties by relevance
+        ranked = [ranked[n] for n in order if dates[n] != undated] + [ranked[n] for n in order if dates[n] == undated]
     terms = keyword.query_terms(parsed)
-    first = (page - 1) * k
-    results = [_result(index, first + n, row, score, terms, vector, worded)
-               for n, (row, score) in enumerate(shown[first:first + k], 1)]
+    results = [_result(index, first + n, row, score, terms, found.vector, found.worded)
+               for n, (row, score) in enumerate(ranked[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
-    passing = {skip: [index.facet_values[row] for row, _ in _fold(index, [
-                   m for m in matches if filters.passes(index.facet_values[m[0]], index.dates[m[0]], skip)])]
-               for skip in (*((name,) for name in facets.NAMES), ("year", "date"))}
-    return SearchResponse(query, mode, results, searched, len(shown), page, k, sort, filters,
-                          facets.count(passing, filters, index.titles),
-                          facets.timeline(passing[("year", "date")], filters), suggestion,
+    counts = {}
+    for skip in (*((name,) for name in facets.NAMES), ("year", "date")):
+        passing = index.columns.passing(filters, skip)
+        rows = found.rows if passing is None else found.rows & passing
+        kept = np.setdiff1d(np.flatnonzero(rows), found.hidden(rows))
+        counts[skip] = kept
+    return SearchResponse(query, mode, results, searched, total, page, k, sort, filters,
+                          facets.count({name: index.columns.count(counts[(name,)], name) for name in facets.NAMES},
+                                       filters, index.titles),
+                          facets.timeline(index.columns.per_year(counts[("year", "date")]), filters), suggestion,
                           [e for e in expansions if e not in searched])
 
 
@@ -208,59 +219,119 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
         row = index.rows[f"{doc_id}#p{paragraph}"]
     except KeyError:
         raise DocumentNotFound(f"No paragraph {paragraph} in document {doc_id!r}") from None
-    others = {r for r, p in enumerate(index.paragraphs) if p.doc_id != doc_id}
-    nearest = _fold(index, vectors.top_k(index.vectors @ index.vectors[row], len(others), rows=others))[:k]
+    others = index.columns.codes["document"] != index.columns.codes["document"][row]
+    scores = np.where(others, np.asarray(index.vectors) @ index.vectors[row], -np.inf)
+    nearest = _fold(index, [(r, s) for r, s in vectors.top_k(scores, 4 * k + 10) if s > -np.inf])[:k]
     return (_result(index, 0, row, 1.0, frozenset()),
             [_result(index, rank, other, score, frozenset()) for rank, (other, score) in enumerate(nearest, 1)])
 
 
+class Matches:
+    """What a query matches: ``rows`` (a mask over every paragraph), the best of them fused and scored
+    (``head``, best first), and how the rest follow (by their similarity to the query ``vector``, or in
+    reading order without one). ``worded`` marks the rows the keyword side found and ``named`` the items
+    the query names by label, which go first.
+
+    Only the head is scored: a page, its facets and its total need no more,
+    whether the query matches ten paragraphs or a hundred thousand.
+    """
+
+    def __init__(self, index: Index, rows: np.ndarray, head: list[tuple[int, float]], similarity: np.ndarray | None,
+                 vector: np.ndarray | None, worded: np.ndarray, tail_scored: bool):
+        self.index, self.rows, self.head = index, rows, head
+        self.similarity, self.vector, self.worded = similarity, vector, worded
+        self.tail_scored = tail_scored  # the rest keep their similarity as their score (semantic mode)
+        self.named: set[int] = set()
+        self._place = {row: n for n, (row, _) in enumerate(head)}
+
+    def ranked(self, shown: np.ndarray, needed: int) -> list[tuple[int, float]]:
+        """The first ``needed`` rows of ``shown`` in relevance order, near-identical ones folded."""
+        head = [(row, score) for row, score in self.head if shown[row]]
+        named = [(row, self._score(row)) for row in self._in_order([r for r in self.named if shown[r]])]
+        ordered = named + [m for m in head if m[0] not in self.named]
+        folded = _fold(self.index, ordered)
+        if len(folded) < needed and int(shown.sum()) > len(ordered):
+            rest = shown.copy()
+            rest[[row for row, _ in ordered]] = False
+            folded = _fold(self.index, ordered + [(row, self._score(row)) for row in self._in_order(np.flatnonzero(rest))])
+        return folded[:needed]
+
+    def hidden(self, shown: np.ndarray) -> list[int]:
+        """The rows of ``shown`` folded into a better-ranked near-identical paragraph of another document."""
+        twins, twinned = self.index.twins, self.index.twinned
+        seen, hidden = set(), []
+        for row in self._in_order(twinned[shown[twinned]]):
+            if row in seen:
+                hidden.append(row)
+            else:
+                seen.update(twins[row])
+        return hidden
+
+    def _in_order(self, rows) -> list[int]:
+        """``rows`` in relevance order: named items, the head, then by similarity (or reading order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return []
+        place = np.array([self._place.get(int(row), len(self.head)) for row in rows])
+        named = np.array([int(row) not in self.named for row in rows])
+        similarity = -self.similarity[rows] if self.similarity is not None else np.zeros(len(rows))
+        return rows[np.lexsort((rows, similarity, place, named))].tolist()
+
+    def _score(self, row: int) -> float:
+        if row in self._place:
+            return self.head[self._place[row]][1]
+        return float(self.similarity[row]) if self.tail_scored else 0.0
+
+
 def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parsed: keyword.Parsed,
-             expansions) -> tuple[list, object, set[int]]:
-    """Every matching (row, score), best first; the query's vector when one was embedded; and the
-    rows the keyword side found. ``wanted`` is the query less what it excludes, and ``expansions``
-    those of its acronyms and everyday words that are searched, for the text to embed.
+             expansions, allowed: np.ndarray | None, needed: int) -> Matches:
+    """What the query matches, with the best of the rows ``allowed`` (None: all) fused and scored: at least
+    ``needed`` of them where the keyword side alone ranks. ``wanted`` is the query less what it excludes,
+    and ``expansions`` those of its acronyms and everyday words that are searched, for the text to embed.
 
     Only each side's top ``candidates`` are fused by score; the other matches
     follow them, so ranking does not depend on how many there are.
     """
     settings = index.settings
     depth = settings.candidates
-    runs, share, worded, vector = [], {}, set(), None
+    count = len(index.paragraphs)
+    runs, share, vector, similarity = [], {}, None, None
+    rows = np.zeros(count, dtype=bool)
+    worded = np.zeros(count, dtype=bool)
     if mode in ("keyword", "hybrid"):
-        hits = reader.search(parsed, None)
-        runs.append([(index.rows[key], score) for key, score, _ in hits])
-        share = {index.rows[key]: len(words) / len(parsed.words) for key, _, words in hits if parsed.words}
-        worded = {row for row, _ in runs[-1]}
-    found = set(worded)
+        hits = reader.search(parsed, max(depth, needed) if mode == "keyword" else depth, allowed)
+        runs.append([(row, score) for row, score, _ in hits])
+        share = {row: len(words) / len(parsed.words) for row, _, words in hits if parsed.words}
+        worded[reader.matches(parsed)] = True
+        rows |= worded
     if mode in ("semantic", "hybrid"):
-        allowed = reader.matching(parsed)
-        rows = None if allowed is None else {index.rows[key] for key in allowed}
+        strict = None
+        if parsed.strict:
+            strict = np.zeros(count, dtype=bool)
+            strict[reader.matches(parsed)] = True
         meaning = _meaning(wanted, reader.scope_words(wanted), expansions)
         vector = index.embed_query(meaning)
-        runs.append(vectors.top_k(index.similarities(vector), len(index.paragraphs), rows=rows))
-        # nothing to embed ("-custody"): every paragraph the exclusions leave, as the keyword side has
-        found.update(row for rank, (row, score) in enumerate(runs[-1])
-                     if rank < ALWAYS_NEAREST or score >= settings.min_similarity or not meaning)
+        eligible = strict if allowed is None else allowed if strict is None else strict & allowed
+        similarity = index.similarities(vector, eligible, depth)
+        candidates = similarity if eligible is None else np.where(eligible, similarity, -np.inf)
+        runs.append([(row, score) for row, score in vectors.top_k(candidates, depth) if score > -np.inf])
+        # the nearest always match, and what is near enough; with nothing to embed ("-custody"), every
+        # paragraph the exclusions leave, as on the keyword side
+        near = np.ones(count, dtype=bool) if not meaning else similarity >= settings.min_similarity
+        near[[row for row, _ in vectors.top_k(similarity if strict is None else np.where(strict, similarity, -np.inf),
+                                              ALWAYS_NEAREST) if _ > -np.inf]] = True
+        rows |= near if strict is None else near & strict
     if mode != "hybrid":
-        ranked = runs[0]
+        head = runs[0]
     elif not parsed.strict and reader.rarity(parsed) < settings.keyword_rarity:
-        ranked = runs[1]  # common words only: their BM25 order would be noise (docs/relevance.md)
+        head = runs[1]  # common words only: their BM25 order would be noise (docs/relevance.md)
     elif settings.fusion == "rrf":
-        ranked = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)
+        head = rrf([[row for row, _ in run] for run in runs], k=settings.rrf_k, depth=depth)
     else:
-        ranked = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
-                          scales=[share if settings.fusion == "adaptive" else None])
-    return [(row, score) for row, score in ranked if row in found], vector, worded
-
-
-def _named_first(index: Index, query: str, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The matches with the items the query names by label ("Recommendation 9", "AFI 1") first.
-
-    A label is a citation, not a topic: its words are common ("recommendation")
-    or too short to weigh ("9"), so neither side ranks the item it names first.
-    """
-    named = index.named(query)
-    return [m for m in matches if m[0] in named] + [m for m in matches if m[0] not in named]
+        head = weighted(runs, [1 - settings.semantic_weight, settings.semantic_weight], depth=depth,
+                        scales=[share if settings.fusion == "adaptive" else None])
+    return Matches(index, rows, [(row, score) for row, score in head if rows[row]], similarity, vector, worded,
+                   mode == "semantic")
 
 
 def _meaning(wanted: str, scope: set[str], expansions) -> str:
@@ -290,7 +361,7 @@ def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, floa
 
 
 def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tuple[str, ...]], vector=None,
-            worded: set[int] = frozenset()) -> Result:
+            worded: np.ndarray | None = None) -> Result:
     """Paragraph ``row`` as a result; one with none of the query's ``terms`` in its text gets the sentence
     nearest the query ``vector`` marked instead of words, and is a match by meaning alone unless
     the keyword side found it (``worded``: by its title, section or author)."""
@@ -304,7 +375,7 @@ def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tu
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, matched, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
-                  before, after, sentence, sentence is not None and row not in worded)
+                  before, after, sentence, sentence is not None and not (worded is not None and worded[row]))
 
 
 def citation(p: Paragraph, meta: Metadata) -> str:

@@ -15,6 +15,7 @@ and refuses a mismatch with a message saying how to re-index.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -24,14 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import facets, keyword, sentences, vectors
+from . import keyword, sentences, vectors
+from .columns import Columns
 from .config import SETTINGS, Settings
+from .encoders import open_encoder
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
 SCHEMA_VERSION = 8
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
+QUERY_CACHE = 256  # query vectors kept, for paging and filtering the recent searches
 _GENERATION = re.compile(r"^gen-(\d{6})(\.partial)?$")
 
 
@@ -75,12 +79,13 @@ class IndexFolder:
     def vector_cache(self, settings: Settings) -> "Generation | None":
         """The current generation when it was embedded by the configured model, whatever its schema.
 
-        Embeddings depend on the model alone, so a change of index schema
+        Embeddings depend on the model and the encoder alone, so a change of index schema
         (say, a new keyword analyser) need not embed everything again; the
         build updates the generation in place only when the schema matches too.
         """
         current, manifest = self.current(), self.manifest()
-        if current is None or manifest is None or manifest.get("model", {}).get("name") != settings.model_name():
+        model = (manifest or {}).get("model", {})
+        if current is None or model.get("name") != settings.model_name() or encoder_of(manifest) != settings.encoder:
             return None
         try:
             return Generation(current, manifest)
@@ -192,9 +197,8 @@ class Index(Generation):
             for row in rows:
                 doc_id = self.paragraphs[row].doc_id
                 self.twins[row] = tuple(other for other in rows if self.paragraphs[other].doc_id != doc_id)
-        metas = [self.documents[p.doc_id].meta for p in self.paragraphs]
-        self.facet_values = [facets.values(p, meta) for p, meta in zip(self.paragraphs, metas)]
-        self.dates = [meta.date for meta in metas]
+        self.twinned = np.array(sorted(self.twins), dtype=np.int64)
+        self.columns = Columns(list(self.documents.values()))
         self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
         self._labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
         for row, p in enumerate(self.paragraphs):
@@ -204,7 +208,9 @@ class Index(Generation):
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
         self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
         self.keyword = keyword.KeywordIndex(folder / "keyword")
-        self.embedder = vectors.Embedder(settings.model_path(), settings.precision)
+        self.embedder = open_encoder(settings, encoder_of(manifest))
+        # paging, filtering and re-sorting a search embed its query once; the cache is thread-safe
+        self.embed_query = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
         self._check()
 
     @classmethod
@@ -263,13 +269,16 @@ class Index(Generation):
         text = " ".join(query.lower().split())
         return {row for found in self._label_pattern.findall(text) for row in self._labelled[found]}
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.encode_query(text)
+    def _embed_query(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode_query(text)
+        vector.setflags(write=False)  # shared by every search the cache answers
+        return vector
 
-    def similarities(self, query: np.ndarray) -> np.ndarray:
-        """Every paragraph's semantic score for a query vector (see ``vectors.scores``)."""
-        return vectors.scores(self.vectors, self.sentence_vectors, self.sentence_rows, query,
-                              self.settings.sentence_weight)
+    def similarities(self, query: np.ndarray, eligible: np.ndarray | None = None, depth: int = 100) -> np.ndarray:
+        """Every paragraph's semantic score for a query vector: the nearest ones, of those ``eligible``, blended
+        with their nearest sentence (see ``vectors.scores``)."""
+        return vectors.scores(self.vectors, self.sentence_vectors, self.sentence_first, query,
+                              self.settings.sentence_weight, eligible, max(vectors.BLENDED, 10 * depth))
 
     def nearest_sentence(self, row: int, query: np.ndarray) -> tuple[int, int]:
         """The span of the sentence of paragraph ``row`` nearest the query (all of a one-sentence paragraph)."""
@@ -282,6 +291,11 @@ class Index(Generation):
     def warm(self) -> None:
         """Load the model and run one query, so the first real query is as fast as the rest."""
         self.embed_query("warm up")
+
+
+def encoder_of(manifest: dict) -> str:
+    """The encoder that embedded a generation's vectors (torch, for those built before encoders had names)."""
+    return manifest.get("model", {}).get("encoder", "torch")
 
 
 def index_command(index_dir: Path, rebuild: bool = False) -> str:

@@ -219,7 +219,7 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     assert sorted(index.documents) == ["a", "b", "d"] and len(index.paragraphs) == second.paragraphs == 5
     assert index.keyword.doc_count == 5
     with index.keyword.reader() as reader:
-        assert [key for key, _, _ in reader.search(keyword.parse("weekly"), 5)] == ["b#p2"]
+        assert [row for row, _, _ in reader.search(keyword.parse("weekly"), 5)] == [index.rows["b#p2"]]
         assert not reader.search(keyword.parse("monthly"), 5) and not reader.search(keyword.parse("third"), 5)
     full = make_settings(tmp_path / "full", corpus=str(docs))
     build_index(full, progress=False)

@@ -18,22 +18,20 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def kw(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kw") / "keyword"
-    keyword.build(folder, [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)], {})
+    paragraphs = [Paragraph("d", i + 1, t, "Section", "Title", None, "d.txt") for i, t in enumerate(TEXTS)]
+    keyword.build(folder, paragraphs, {}, {p.key: row for row, p in enumerate(paragraphs)})
     with keyword.KeywordIndex(folder).reader() as reader:
         yield reader
 
 
-def row(key: str) -> int:
-    return int(key.split("#p")[1]) - 1
-
-
 def pids(kw, q):
-    return [row(key) for key, _, _ in kw.search(keyword.parse(q), 10)]
+    return [row for row, _, _ in kw.search(keyword.parse(q), 10)]
 
 
 def matching(kw, q):
-    keys = kw.matching(keyword.parse(q))
-    return None if keys is None else {row(key) for key in keys}
+    """The rows a strict query allows, or None for a plain bag of words, which constrains nothing."""
+    parsed = keyword.parse(q)
+    return set(kw.matches(parsed).tolist()) if parsed.strict else None
 
 
 def test_natural_language_query_is_or_with_a_bonus_for_more_words(kw):
@@ -110,12 +108,12 @@ def test_a_trailing_star_searches_every_word_the_prefix_begins(kw):
     assert kw.completions('warr* "prob*" cu* refurb* knife?') == [
         Expansion("warr*", ("warrington",)), Expansion("refurb*", ("refurbished",))]
     found = keyword.parse("warr* OR refurb*", kw.completions("warr* OR refurb*"))
-    assert found.strict and {row(key) for key in kw.matching(found)} == {1, 5}
-    assert {row(key) for key, _, words in kw.search(found, 10) if words == {"warr"}} == {5}
+    assert found.strict and set(kw.matches(found).tolist()) == {1, 5}
+    assert {row for row, _, words in kw.search(found, 10) if words == {"warr"}} == {5}
     alone = keyword.parse("warr*", kw.completions("warr*"))
-    assert [row(key) for key, _, _ in kw.search(alone, 10)] == [5]
+    assert [row for row, _, _ in kw.search(alone, 10)] == [5]
     crime = keyword.parse("crime -warr*", kw.completions("crime -warr*"))
-    assert [row(key) for key, _, _ in kw.search(crime, 10)] == [4]
+    assert [row for row, _, _ in kw.search(crime, 10)] == [4]
     assert kw.completions("xyzzy*") == [] and pids(kw, "xyzzy*") == []
 
 
@@ -155,5 +153,5 @@ def test_a_phrase_is_marked_only_where_it_stands_whole():
 
 def test_each_hit_says_which_of_the_query_words_it_has(kw):
     hits = kw.search(keyword.parse("knife crime in Warrington"), 10)
-    assert [(row(key), sorted(words)) for key, _, words in hits] == [
+    assert [(row, sorted(words)) for row, _, words in hits] == [
         (5, ["crime", "knife", "warrington"]), (4, ["crime", "knife"])]

@@ -256,9 +256,9 @@ def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
     parsed = keyword.parse("CSE problem profiles", vocabulary.expansions("CSE problem profiles"))
     assert parsed.aliases["exploit"] == {"cse"}
     with index.keyword.reader() as reader:
-        hits = {key: words for key, _, words in reader.search(parsed, None)}
-    spelled_out = f"{CSE}#p6"  # "…problem profiles for child sexual exploitation…", no "CSE"
-    assert "CSE" not in index.paragraphs[index.rows[spelled_out]].text
+        hits = {row: words for row, _, words in reader.search(parsed, len(index.paragraphs))}
+    spelled_out = index.rows[f"{CSE}#p6"]  # "…problem profiles for child sexual exploitation…", no "CSE"
+    assert "CSE" not in index.paragraphs[spelled_out].text
     assert hits[spelled_out] == {"cse", "problem", "profil"}
 
 

@@ -29,12 +29,23 @@ def test_top_k_restricted_rows_and_edges():
 def test_a_paragraph_scores_partly_by_its_nearest_sentence():
     paragraphs = unit([[1, 0, 0], [0, 1, 1], [0, 1, 0]])
     sentences = unit([[0, 1, 0], [0, 0, 1]])  # the two sentences of paragraph 1
-    owners = np.array([1, 1])
+    first = np.array([0, 0, 2, 2])  # paragraph row's sentences are first[row]:first[row + 1]
     query = unit([0, 1, 0])
-    got = vectors.scores(paragraphs, sentences, owners, query, 0.3)
+    got = vectors.scores(paragraphs, sentences, first, query, 0.3)
     own = paragraphs @ query
     assert np.allclose(got, [own[0], 0.7 * own[1] + 0.3 * 1.0, own[2]])  # one-sentence paragraphs keep their own
-    assert np.array_equal(vectors.scores(paragraphs, sentences, owners, query, 0.0), own)
+    assert np.array_equal(vectors.scores(paragraphs, sentences, first, query, 0.0), own)
+
+
+def test_only_the_nearest_eligible_paragraphs_are_blended_with_their_sentences():
+    paragraphs = unit([[0, 1, 1], [0, 1, 1.2]])
+    sentences = unit([[0, 1, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]])
+    first = np.array([0, 2, 4])
+    query = unit([0, 1, 0])
+    own = paragraphs @ query
+    assert np.allclose(vectors.scores(paragraphs, sentences, first, query, 0.5, blended=1), [own[0] / 2 + 0.5, own[1]])
+    later = vectors.scores(paragraphs, sentences, first, query, 0.5, eligible=np.array([False, True]), blended=1)
+    assert np.allclose(later, [own[0], own[1] / 2 + 0.5])
 
 
 def test_save_and_memory_mapped_load(tmp_path):
@@ -57,7 +68,7 @@ def test_bundled_model_embeds_unit_vectors_and_paraphrases_are_close(settings):
 def test_bfloat16_where_the_cpu_has_it_embeds_like_float32_in_input_order(settings):
     fast = vectors.Embedder(settings.model_path(), "auto")
     exact = vectors.Embedder(settings.model_path(), "float32")
-    assert (fast.dtype, exact.dtype) == (auto_precision(), "float32")
+    assert (fast.precision, exact.precision) == (auto_precision(), "float32")
     texts = ["Custody.", "Children were detained overnight in police custody for want of a bed elsewhere.",
              "The partnership met."]
     quick, slow = fast.encode_documents(texts, batch_size=2), exact.encode_documents(texts, batch_size=2)
