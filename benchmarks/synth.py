@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared" / "eval"
 EVAL_SETS = ("msmarco", "dbpedia")
-MAX_EVAL_SENTENCES = 6000  # per set: bounds the one-off embedding of the sentence cache
+MAX_EVAL_SENTENCES = 2500  # per set: bounds the one-off embedding of the sentence cache
 
 FORCES = [
     "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London", "Cleveland",
@@ -121,10 +121,13 @@ def source_sentences(shared: Path | None = DEFAULT_SHARED) -> tuple[list[list[st
     from indexer import sentences as split
 
     def passage(text: str) -> list[str]:
-        return [s for s in (split.of(text) or [text.strip()]) if _GOOD_SENTENCE.match(s)]
+        text = " ".join(text.split())
+        return [s for s in (split.of(text) or [text]) if _GOOD_SENTENCE.match(s)]
 
     domain = [passage(p) for p in _corpus_paragraphs(ROOT / "corpus")]
-    domain += [[t.format(t=topic) for t in group] for topic in TOPICS for group in (_FINDINGS, _ITEMS, _RESPONSES)]
+    rng = random.Random(0)  # template sentences about one topic, in a fixed shuffled order
+    domain += [rng.sample([t.format(t=topic) for t in group], len(group))
+               for topic in TOPICS for group in (_FINDINGS, _ITEMS, _RESPONSES)]
     general = []
     for name in EVAL_SETS if shared and shared.is_dir() else ():
         path = shared / name / "corpus.jsonl"
@@ -211,11 +214,18 @@ def _document(rng: random.Random, number: int, size: int, domain, general, used)
     count = 0
 
     def paragraph(lead: str = "", domain_share: float = 0.45) -> None:
+        """A run of one passage's sentences, often followed by a run of another: recombined, rarely repeated."""
         nonlocal count
-        group = rng.choice(domain if rng.random() < domain_share or not general else general)
-        length = min(len(group), rng.choices([1, 2, 3, 4, 5, 6], [8, 18, 26, 24, 15, 9])[0])
-        start = rng.randint(0, len(group) - length)
-        chosen = group[start:start + length]
+        pool = domain if rng.random() < domain_share or not general else general
+        wanted = rng.choices([1, 2, 3, 4, 5, 6], [8, 18, 26, 24, 15, 9])[0]
+        chosen = []
+        for _ in range(2):
+            group = rng.choice(pool)
+            length = min(len(group), wanted - len(chosen))
+            start = rng.randint(0, len(group) - length)
+            chosen += group[start:start + length]
+            if len(chosen) >= wanted or rng.random() < 0.3:
+                break
         for sentence in chosen:
             used.setdefault(sentence, None)
         lines.extend([lead + " ".join(chosen), ""])
