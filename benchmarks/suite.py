@@ -62,9 +62,9 @@ QUERIES = [
     "safeguarding vulnerable adults", "Recommendation 3", "online child abuse",
 ]
 FILTERS = Filters({"year": ("2019",), "doc_type": ("pcc_response",)})
-HTTP_EXTRA = ["police", "force", "children", "training", "partners", "supervision", "records", "plan"]
+HTTP_EXTRA = ["police", "children", "training", "partners"]
 CLIENTS = 8
-HTTP_QUERIES = 15  # of QUERIES, each with every HTTP_EXTRA word: 120 distinct requests a load
+HTTP_QUERIES = 15  # of QUERIES, each with every HTTP_EXTRA word: 60 distinct requests a load
 
 
 # ---------------------------------------------------------------- helpers
@@ -160,7 +160,7 @@ def build(size: str, paragraphs: int, cache: SentenceCache) -> dict:
 
 # ---------------------------------------------------------------- queries through search()
 
-def query_latency(index: Index, repeat: int) -> dict:
+def query_latency(index: Index, repeat: int, queries: list[str] = QUERIES) -> dict:
     """search() per mode, with and without FILTERS, page 1 (query vector not cached) and page 5 (cached)."""
     out = {}
     for mode in MODES:
@@ -168,7 +168,7 @@ def query_latency(index: Index, repeat: int) -> dict:
             filters = FILTERS if filtered else Filters()
             first, fifth, totals, skipped = [], [], [], 0
             for _ in range(repeat):
-                for query in QUERIES:
+                for query in queries:
                     index.embed_query.cache_clear()
                     clock = time.perf_counter()
                     response = search(index, query, 10, mode, filters)
@@ -186,10 +186,10 @@ def query_latency(index: Index, repeat: int) -> dict:
     return out
 
 
-def profile_hybrid(index: Index, top: int = 14) -> str:
+def profile_hybrid(index: Index, queries: list[str], top: int = 14) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
-    for query in QUERIES:
+    for query in queries:
         index.embed_query.cache_clear()
         search(index, query, 10, "hybrid")
     profiler.disable()
@@ -201,7 +201,7 @@ def profile_hybrid(index: Index, top: int = 14) -> str:
 
 # ---------------------------------------------------------------- floor and naive baseline
 
-def baselines(index: Index, repeat: int) -> dict:
+def baselines(index: Index, repeat: int, queries: list[str] = QUERIES) -> dict:
     """Floor: encode + exact dot product + tantivy; naive: rank-bm25 + semantic_search + RRF."""
     texts = [p.text for p in index.paragraphs]
     matrix = np.array(index.vectors, dtype=np.float32)  # a writable copy, for torch.from_numpy
@@ -225,7 +225,7 @@ def baselines(index: Index, repeat: int) -> dict:
     searcher = tindex.searcher()
     encode, dot, keyword_t, floor = [], [], [], []
     for _ in range(repeat):
-        for query in QUERIES:
+        for query in queries:
             c0 = time.perf_counter()
             vector = model.encode_query(query)
             c1 = time.perf_counter()
@@ -251,7 +251,7 @@ def baselines(index: Index, repeat: int) -> dict:
         out["naive_build_s"] = time.perf_counter() - started
         naive = []
         for _ in range(max(1, repeat // 2)):
-            for query in QUERIES:
+            for query in queries:
                 clock = time.perf_counter()
                 vector = torch.from_numpy(model.encode_query(query)[None, :])
                 dense = util.semantic_search(vector, tensor, top_k=100)[0]
@@ -382,7 +382,8 @@ def sample(repeat: int) -> dict:
 
 # ---------------------------------------------------------------- one size
 
-def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with_server: bool) -> dict:
+def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with_server: bool,
+             queries: list[str] = QUERIES) -> dict:
     log(f"{size}: generating and building")
     result = {"build": build(size, paragraphs, cache)}
     log(f"{size}: built in {result['build']['seconds']:.1f} s; opening")
@@ -392,11 +393,13 @@ def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with
     index.warm()
     result["open_s"] = time.perf_counter() - clock
     log(f"{size}: queries")
-    result["queries"] = query_latency(index, repeat)
+    result["queries"] = query_latency(index, repeat, queries)
+    result["query_count"] = len(queries)
     log(f"{size}: floor and naive baseline")
-    result["baselines"] = baselines(index, repeat)
+    result["baselines"] = baselines(index, repeat, queries)
     if size == "100k" or len(index.paragraphs) >= 100_000:
-        result["profile"] = profile_hybrid(index)
+        log(f"{size}: profile")
+        result["profile"] = profile_hybrid(index, queries)
     del index
     if with_server:
         log(f"{size}: server")
@@ -451,13 +454,13 @@ def write_report(results: dict, out: Path) -> None:
         for size, r in sizes.items():
             b, p = r["build"], r["build"]["parts"]
             mb = lambda n: f"{n / 1e6:,.0f} MB"  # noqa: E731
-            lines.append(f"| {size} | {b['documents']:,} | {b['paragraphs']:,} | {b['sentences']:,} | "
+            lines.append(f"| {size} ({r.get('query_count', len(QUERIES))} queries) | {b['documents']:,} | {b['paragraphs']:,} | {b['sentences']:,} | "
                          f"{f(b['seconds'], 1)} | {f(b['parse_s'], 1)} | {f(b['embed_s'], 1)} | "
                          f"{f(b['duplicates_s'], 1)} | {f(b['keyword_s'], 1)} | {b['folded']:,} | {mb(b['disk'])} | "
                          f"{mb(p.get('keyword', 0))} / {mb(p.get('vectors.npy', 0))} / "
                          f"{mb(p.get('sentences.npy', 0))} |")
         lines += ["", "## Query latency through `search()` †", "",
-                  f"{len(QUERIES)} domain queries × {results['repeat']} runs, k=10, in process (facets, timeline, "
+                  f"{len(QUERIES)} domain queries (fewer where the size's row says) × {results['repeat']} runs, k=10, in process (facets, timeline, "
                   "highlighting included). Page 1 with the query vector cache cleared before each query (a new "
                   "query: includes encoding it); page 5 right after, as a reader paging (vector cached). "
                   "Filters: year 2019 and doc_type pcc_response. \"matches\": median `total`.", "",
@@ -514,7 +517,7 @@ def write_report(results: dict, out: Path) -> None:
     lines += [f"| {t} | {fig} | {met} |" for t, fig, met in targets(results)]
     for size, r in sizes.items():
         if r.get("profile"):
-            lines += ["", f"## Where hybrid search spends its time at {size} (cProfile, {len(QUERIES)} queries, "
+            lines += ["", f"## Where hybrid search spends its time at {size} (cProfile, {r.get('query_count', len(QUERIES))} queries, "
                       "top by own time) †", "", "```", "   ncalls  tottime  percall  cumtime  percall filename:lineno",
                       r["profile"], "```"]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -564,22 +567,34 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query set (default 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--embed-sample", type=int, default=500, help="real paragraphs embedded for ¶/s (0: skip)")
+    parser.add_argument("--queries", type=int, default=len(QUERIES), help=f"how many of the {len(QUERIES)} "
+                        "domain queries to run (default all)")
     parser.add_argument("--no-server", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--keep", action="store_true", help="keep the figures of the last run (.bench-cache/"
+                        "results.json) for the sizes and sections not measured now; the report names both runs")
     args = parser.parse_args(argv)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     CACHE.mkdir(exist_ok=True)
     results = {"machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "command": "python benchmarks/suite.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                "repeat": args.repeat, "sizes": {}}
-    if args.embed_sample:
+    if args.keep and (CACHE / "results.json").is_file():
+        last = json.loads((CACHE / "results.json").read_text())
+        results["command"] = f"{last['command']} ({last['date']}), then {results['command']}"
+        results["sizes"] = last.get("sizes", {})
+        results["embedding"], results["sample"] = last.get("embedding"), last.get("sample")
+        results["repeat"] = f"{last['repeat']} (first run) or {args.repeat}"
+    if args.embed_sample and not results.get("embedding"):
         log("real embedding throughput")
         results["embedding"] = embed_throughput(args.embed_sample)
-    log("sample corpus")
-    results["sample"] = sample(args.repeat)
+    if not results.get("sample"):
+        log("sample corpus")
+        results["sample"] = sample(args.repeat)
     cache = SentenceCache(CACHE / "sentences", Settings.load(env={}))
     for size in [s.strip().lower() for s in args.sizes.split(",") if s.strip()]:
         count = SIZES.get(size) or int(size)
-        results["sizes"][size] = run_size(size, count, args.repeat, cache, not args.no_server)
+        results["sizes"][size] = run_size(size, count, args.repeat, cache, not args.no_server,
+                                          QUERIES[:args.queries])
         (CACHE / "results.json").write_text(json.dumps(results, indent=1, default=str))
         write_report(results, args.out)  # after every size, so a long run leaves what it measured
     results["cache"] = {"embedded_now": cache.embedded, "embed_s": cache.embed_seconds}

@@ -214,18 +214,16 @@ def _document(rng: random.Random, number: int, size: int, domain, general, used)
     count = 0
 
     def paragraph(lead: str = "", domain_share: float = 0.45) -> None:
-        """A run of one passage's sentences, often followed by a run of another: recombined, rarely repeated."""
+        """Runs of one or two sentences from several passages: recombined, so rarely repeated whole."""
         nonlocal count
         pool = domain if rng.random() < domain_share or not general else general
-        wanted = rng.choices([1, 2, 3, 4, 5, 6], [8, 18, 26, 24, 15, 9])[0]
+        wanted = rng.choices([1, 2, 3, 4, 5, 6], [3, 18, 27, 25, 17, 10])[0]
         chosen = []
-        for _ in range(2):
+        while len(chosen) < wanted:
             group = rng.choice(pool)
-            length = min(len(group), wanted - len(chosen))
+            length = min(len(group), wanted - len(chosen), rng.choice((1, 2)))
             start = rng.randint(0, len(group) - length)
             chosen += group[start:start + length]
-            if len(chosen) >= wanted or rng.random() < 0.3:
-                break
         for sentence in chosen:
             used.setdefault(sentence, None)
         lines.extend([lead + " ".join(chosen), ""])
