@@ -207,7 +207,12 @@ def baselines(index: Index, repeat: int, queries: list[str] = QUERIES) -> dict:
     matrix = np.array(index.vectors, dtype=np.float32)  # a writable copy, for torch.from_numpy
     model = index.embedder
     out = {}
-    import tantivy
+    try:
+        import tantivy  # pip install tantivy==0.27.0; rank-bm25 below: pip install rank-bm25
+        from rank_bm25 import BM25Okapi
+    except ImportError as error:
+        log(f"floor and naive baseline skipped: {error}")
+        return {}
 
     started = time.perf_counter()
     schema = tantivy.SchemaBuilder().add_text_field("body", stored=False).add_integer_field(
@@ -240,7 +245,6 @@ def baselines(index: Index, repeat: int, queries: list[str] = QUERIES) -> dict:
     out.update({"encode": ms(encode), "dot": ms(dot), "tantivy": ms(keyword_t), "floor": ms(floor)})
 
     if len(texts) <= 200_000:
-        from rank_bm25 import BM25Okapi
         from sentence_transformers import util
         import torch
 
@@ -485,6 +489,9 @@ def write_report(results: dict, out: Path) -> None:
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for size, r in sizes.items():
             bl, h = r["baselines"], r["queries"]["hybrid"]["page1"]
+            if not bl:
+                lines.append(f"| {size} | not measured: tantivy or rank-bm25 not installed |")
+                continue
             pair = lambda d: f"{f(d['median'], 1)} / {f(d['p95'], 1)}" if d else "—"  # noqa: E731
             naive = bl.get("naive")
             lines.append(f"| {size} | {pair(bl['encode'])} | {pair(bl['dot'])} | {pair(bl['tantivy'])} | "
@@ -529,7 +536,7 @@ def write_report(results: dict, out: Path) -> None:
 def _without_encode(r: dict) -> str:
     """Precedent's own query path beside the floor's search parts: both without encoding the query."""
     h, bl = r["queries"]["hybrid"]["page5"], r["baselines"]
-    if not h.get("median"):
+    if not h.get("median") or not bl:
         return "—"
     med, p95 = bl["dot"]["median"] + bl["tantivy"]["median"], bl["dot"]["p95"] + bl["tantivy"]["p95"]
     return f"{h['median']:,.1f} / {h['p95']:,.1f} ms ÷ {med:,.1f} / {p95:,.1f} ms = {h['median'] / med:,.0f}× / " \
