@@ -1,13 +1,18 @@
 # Precedent's two commands (see README.md):
 #   make serve   install if needed, index corpus/ if it changed, serve on http://127.0.0.1:8000
 #   make test    install if needed, run the whole test suite
+#   make bench   measure build, search, server and re-indexing at 10k and 100k paragraphs; writes docs/benchmarks.md
+#                (BENCH_SIZES=10k,100k,1m adds a million; BENCH_ARGS="--repeat 5" passes options on)
 # The virtual environment is rebuilt only when pyproject.toml changes.
 
 VENV := .venv
 PYTHON ?= python3
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test install
+.PHONY: serve test install bench
+
+BENCH_SIZES ?= 10k,100k
+BENCH_ARGS ?=
 
 serve: $(INSTALLED)
 	@$(VENV)/bin/precedent index || echo "Some files were not indexed (reasons above); serving the index as it is."
@@ -17,6 +22,9 @@ test: $(INSTALLED)
 	$(VENV)/bin/python -m pytest
 
 install: $(INSTALLED)
+
+bench: $(INSTALLED)
+	PYTHONPATH=. $(VENV)/bin/python benchmarks/suite.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 # torch is pinned to the CPU build (2.13.0); an unpinned torch would pull gigabytes of CUDA packages.
 $(INSTALLED): pyproject.toml

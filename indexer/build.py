@@ -49,6 +49,11 @@ class BuildReport:
     precisions: list[str] = field(default_factory=list)  # what the stored vectors were embedded in
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    # where the time went, for benchmarks/suite.py: reading and parsing files, the near-duplicate
+    # check, the keyword index (embedding is embed_seconds)
+    parse_seconds: float = 0.0
+    duplicates_seconds: float = 0.0
+    keyword_seconds: float = 0.0
 
     @property
     def failed(self) -> list[Skipped]:
@@ -89,6 +94,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
         report = BuildReport(settings.index_dir)
         documents, reused = _documents(sources, previous, _kept_ids(folder.manifest()), settings, skipped, report,
                                        progress)
+        report.parse_seconds = time.perf_counter() - started
         if not documents:
             where = ", ".join(str(p) for p in paths)
             why = f"{len(skipped)} file{'s' * (len(skipped) != 1)} skipped or failed" if skipped else "no files found"
@@ -186,7 +192,9 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     vectors.save(folder / "vectors.npy", matrix)
     vectors.save(folder / "sentences.npy", sentence_matrix)
     np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(sentences.spans(p.text)) for p in paragraphs]))
+    clock = time.perf_counter()
     twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
+    report.duplicates_seconds = time.perf_counter() - clock
     (folder / "duplicates.json").write_text(json.dumps([[paragraphs[row].key for row in group] for group in twins]),
                                             encoding="utf-8")
     report.folded = sum(len(group) for group in twins)
@@ -194,12 +202,14 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     rows = {p.key: row for row, p in enumerate(paragraphs)}
     # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
     engine = keyword.engine(settings.keyword_engine)
+    clock = time.perf_counter()
     if previous and engine.INCREMENTAL and keyword_engine_of(previous.manifest) == settings.keyword_engine:
         changed = [p for p in paragraphs if p.doc_id not in reused]
         keys = engine.build(folder / "keyword", changed, contexts, rows, previous.folder / "keyword",
                             set(previous.documents) - reused)
     else:
         keys = engine.build(folder / "keyword", paragraphs, contexts, rows)
+    report.keyword_seconds = time.perf_counter() - clock
     if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
                              f"match the {len(paragraphs)} paragraphs; the existing index is unchanged")
