@@ -29,8 +29,8 @@ from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, loa
 from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
-from .records import Document
-from .store import SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of, keyword_engine_of
+from .records import Document, Paragraph
+from .store import DUPLICATES, SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of, keyword_engine_of
 
 
 @dataclass
@@ -193,11 +193,11 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     vectors.save(folder / "sentences.npy", sentence_matrix)
     np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(sentences.spans(p.text)) for p in paragraphs]))
     clock = time.perf_counter()
-    twins = duplicates.groups([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs])
+    linked = _near_identical(paragraphs, matrix, reused, previous, progress)
     report.duplicates_seconds = time.perf_counter() - clock
-    (folder / "duplicates.json").write_text(json.dumps([[paragraphs[row].key for row in group] for group in twins]),
-                                            encoding="utf-8")
-    report.folded = sum(len(group) for group in twins)
+    (folder / DUPLICATES).write_text(json.dumps([[paragraphs[i].key, paragraphs[j].key] for i, j in sorted(linked)]),
+                                     encoding="utf-8")
+    report.folded = sum(len(group) for group in duplicates.groups(len(paragraphs), linked))
     contexts = {d.doc_id: context(d.meta) for d in documents}
     rows = {p.key: row for row, p in enumerate(paragraphs)}
     # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
@@ -214,6 +214,25 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
                              f"match the {len(paragraphs)} paragraphs; the existing index is unchanged")
     return matrix.shape[1]
+
+
+def _near_identical(paragraphs: list[Paragraph], matrix: np.ndarray, reused: set[str], previous: Generation | None,
+                    progress: bool) -> set[tuple[int, int]]:
+    """The near-identical pairs of rows: the previous generation's between paragraphs of unchanged
+    documents, and those of each new or changed paragraph, compared with every other."""
+    from tqdm import tqdm
+
+    rows = {p.key: row for row, p in enumerate(paragraphs)}
+    known = set()
+    if previous:
+        for a, b in previous.duplicate_pairs():
+            if a.rpartition("#p")[0] in reused and b.rpartition("#p")[0] in reused:
+                known.add((rows[a], rows[b]))
+    fresh = np.array([row for row, p in enumerate(paragraphs) if p.doc_id not in reused or not previous],
+                     dtype=np.int64)
+    with tqdm(total=len(fresh), desc="Near-duplicates", unit="¶", disable=not progress, leave=False) as bar:
+        return known | duplicates.pairs([p.text for p in paragraphs], matrix, [p.doc_id for p in paragraphs], fresh,
+                                        bar.update)
 
 
 def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: BuildReport,

@@ -1,4 +1,4 @@
-"""Near-identical paragraphs across documents, found once at index time.
+"""Near-identical paragraphs across documents, found at index time.
 
 Responses reuse stock paragraphs year after year ("Given the ongoing
 vulnerability of children…"), with a date or a name changed. Shown one by
@@ -7,7 +7,9 @@ result that says where else it appears. A pair is near-identical when the
 embeddings agree (cosine at least ``COSINE``, a cheap filter) and the texts
 share most of their word trigrams (Jaccard at least ``OVERLAP``: a few words
 edited, not a paragraph quoted inside a longer one). Groups are the connected
-pairs.
+pairs. The pairs are what a generation keeps: a pair of unchanged paragraphs
+stays a pair, so an incremental run compares only the new paragraphs with the
+rest (at 100,000 paragraphs, comparing all of them took four minutes).
 """
 
 from __future__ import annotations
@@ -21,9 +23,29 @@ OVERLAP = 0.7
 _CHUNK = 1024  # rows compared at a time, to keep the similarity block small
 
 
-def groups(texts: list[str], vectors: np.ndarray, doc_ids: list[str]) -> list[list[int]]:
-    """Rows that are near-identical to another row of a different document, grouped, each group sorted."""
-    parent = list(range(len(texts)))
+def pairs(texts: list[str], vectors: np.ndarray, doc_ids: list[str], rows: np.ndarray | None = None,
+          progress=None) -> set[tuple[int, int]]:
+    """(i, j), i < j, of each near-identical pair of paragraphs of different documents one of which is
+    in ``rows`` (default: every row); ``progress(n)`` is told after each block of rows compared."""
+    rows = np.arange(len(texts)) if rows is None else np.asarray(rows, dtype=np.int64)
+    shingles: dict[int, set] = {}
+    found = set()
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start:start + _CHUNK]
+        block = vectors[chunk] @ vectors.T
+        for a, j in zip(*np.nonzero(block >= COSINE)):
+            i, j = sorted((int(chunk[a]), int(j)))
+            if i != j and doc_ids[i] != doc_ids[j] and (i, j) not in found and \
+                    _overlap(i, j, texts, shingles) >= OVERLAP:
+                found.add((i, j))
+        if progress:
+            progress(len(chunk))
+    return found
+
+
+def groups(count: int, linked: set[tuple[int, int]]) -> list[list[int]]:
+    """The connected groups of ``linked`` pairs among ``count`` rows, each sorted, in order."""
+    parent = list(range(count))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -31,18 +53,12 @@ def groups(texts: list[str], vectors: np.ndarray, doc_ids: list[str]) -> list[li
             i = parent[i]
         return i
 
-    shingles: dict[int, set] = {}
-    for start in range(0, len(texts), _CHUNK):
-        block = vectors[start:start + _CHUNK] @ vectors.T
-        for i, j in zip(*np.nonzero(block >= COSINE)):
-            i = int(i) + start
-            j = int(j)
-            if i < j and doc_ids[i] != doc_ids[j] and _overlap(i, j, texts, shingles) >= OVERLAP:
-                parent[root(j)] = root(i)
+    for i, j in linked:
+        parent[root(j)] = root(i)
     members: dict[int, list[int]] = {}
-    for i in range(len(texts)):
+    for i in sorted({row for pair in linked for row in pair}):
         members.setdefault(root(i), []).append(i)
-    return sorted(group for group in members.values() if len(group) > 1)
+    return sorted(members.values())
 
 
 def _overlap(i: int, j: int, texts: list[str], cache: dict[int, set]) -> float:

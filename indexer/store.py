@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import keyword, sentences, vectors
+from . import duplicates, keyword, sentences, vectors
 from .columns import Columns
 from .config import SETTINGS, Settings
 from .encoders import open_encoder
@@ -33,6 +33,7 @@ from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
 SCHEMA_VERSION = 9
+DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
@@ -169,6 +170,10 @@ class Generation:
         saved = folder / "sentences.npy"  # absent from generations of schema 5 and before
         self.sentence_vectors = vectors.load(saved) if saved.exists() else np.zeros((0, self.vectors.shape[1]))
 
+    def duplicate_pairs(self) -> list[tuple[str, str]]:
+        """The keys of each pair of near-identical paragraphs (see ``duplicates``)."""
+        return [tuple(pair) for pair in json.loads((self.folder / DUPLICATES).read_text(encoding="utf-8"))]
+
     def vectors_by_text(self) -> dict[str, np.ndarray]:
         """Paragraph or sentence text -> its vector, so unchanged text is never embedded twice."""
         texts = [sentence for p in self.paragraphs for sentence in sentences.of(p.text)]
@@ -191,8 +196,9 @@ class Index(Generation):
         # recommendations in a closing summary keeps both places, which a citation must tell apart
         self.twins: dict[int, tuple[int, ...]] = {}
         self.group = np.full(len(self.paragraphs), -1, dtype=np.int64)  # row -> its near-identical group
-        for number, group in enumerate(json.loads((folder / "duplicates.json").read_text(encoding="utf-8"))):
-            rows = tuple(self.rows[key] for key in group)
+        linked = {(self.rows[a], self.rows[b]) for a, b in self.duplicate_pairs()}
+        for number, group in enumerate(duplicates.groups(len(self.paragraphs), linked)):
+            rows = tuple(group)
             self.group[list(rows)] = number
             for row in rows:
                 doc_id = self.paragraphs[row].doc_id

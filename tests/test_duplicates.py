@@ -1,6 +1,10 @@
 import numpy as np
 
-from indexer.duplicates import groups
+from indexer.build import build_index
+from indexer.duplicates import groups, pairs
+from indexer.store import Index
+
+from .conftest import make_settings, write
 
 STOCK = ("Given the ongoing vulnerability of children within our local communities to exploitation, "
          "I welcome the inspection and the deep dive focus on this vulnerable group of children.")
@@ -17,14 +21,34 @@ def test_near_identical_paragraphs_of_different_documents_are_grouped():
         STOCK.replace("I welcome", "I again welcome"),  # a small edit, another document
         STOCK + " It also said much more, in a long second sentence about other matters entirely.",
         "Knife crime fell in Halton after the partnership met weekly.",
-        STOCK,  # the same document as row 0: not folded
+        STOCK,  # the same document as row 0: not paired with it, but grouped through row 1
     ]
     vectors = unit([[1, 0, 0], [1, 0.05, 0], [1, 0.2, 0], [0, 0, 1], [1, 0, 0]])
-    assert groups(texts, vectors, ["a", "b", "c", "d", "a"]) == [[0, 1, 4]]
+    found = pairs(texts, vectors, ["a", "b", "c", "d", "a"])
+    assert found == {(0, 1), (1, 4)}
+    assert groups(5, found) == [[0, 1, 4]]
+    assert pairs(texts, vectors, ["a", "b", "c", "d", "a"], rows=np.array([4])) == {(1, 4)}  # one row against all
 
 
 def test_same_words_with_unlike_meaning_or_long_additions_are_not_grouped():
     texts = [STOCK, STOCK]
-    assert groups(texts, unit([[1, 0], [0, 1]]), ["a", "b"]) == []  # the cosine filter says no
+    assert pairs(texts, unit([[1, 0], [0, 1]]), ["a", "b"]) == set()  # the cosine filter says no
     longer = STOCK + " " + " ".join(f"word{n}" for n in range(40))
-    assert groups([STOCK, longer], unit([[1, 0], [1, 0]]), ["a", "b"]) == []  # quoted in a longer one
+    assert pairs([STOCK, longer], unit([[1, 0], [1, 0]]), ["a", "b"]) == set()  # quoted in a longer one
+
+
+def test_an_incremental_run_keeps_the_pairs_of_unchanged_documents_and_finds_new_ones(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", f"{STOCK}\n\nThe custody suite was refurbished in 2021.")
+    write(docs, "b.txt", f"{STOCK}\n\nKnife crime fell in Halton.")
+    write(docs, "c.txt", "Missing children were found quickly.")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    assert build_index(settings, progress=False).folded == 2
+    write(docs, "c.txt", f"Missing children were found quickly.\n\n{STOCK}")  # a third copy
+    second = build_index(settings, progress=False)
+    index = Index.open(settings)
+    assert second.folded == 3 and set(index.duplicate_pairs()) == {("a#p1", "b#p1"), ("a#p1", "c#p2"),
+                                                                   ("b#p1", "c#p2")}
+    write(docs, "a.txt", "The custody suite was refurbished in 2021.")  # a no longer has it
+    third = build_index(settings, progress=False)
+    assert third.folded == 2 and set(Index.open(settings).duplicate_pairs()) == {("b#p1", "c#p2")}
