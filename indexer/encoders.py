@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import Settings
 
-ENCODERS = ("torch",)
+ENCODERS = ("onnx", "torch")
 
 
 class Encoder(Protocol):
@@ -31,6 +31,10 @@ class Encoder(Protocol):
 
 def open_encoder(settings: Settings, name: str | None = None) -> Encoder:
     """The encoder called ``name`` (default: the configured one) for the configured model; loads nothing yet."""
+    if (name or settings.encoder) == "onnx":
+        from .onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(settings.model_path(), settings.model_cache_dir())
     from .vectors import Embedder
 
     return Embedder(settings.model_path(), settings.precision)

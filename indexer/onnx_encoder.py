@@ -28,7 +28,8 @@ class OnnxEncoder:
     """Encodes as the folder's sentence-transformers pipeline does: its tokenizer and
     max_seq_length, mean pooling over the attention mask, unit length."""
 
-    name = "onnx-int8"
+    name = "onnx"
+    precision = "int8"
 
     def __init__(self, model_path: str, cache_dir: Path):
         self.model_path = model_path
@@ -209,6 +210,8 @@ def _session(path: Path):
     options.intra_op_num_threads = len(os.sched_getaffinity(0))
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    # idle threads sleep: spinning ones take the cores from the server's other requests and from numpy
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime's own exception types

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,15 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
 
+# one ONNX export for every index the tests build (and for `precedent` run by them), not one for each
+MODELS = Path(tempfile.gettempdir()) / "precedent-test-models"
+os.environ["PRECEDENT_MODEL_CACHE"] = str(MODELS)
+
+
 def make_settings(index_dir: Path, **overrides) -> Settings:
     """Settings that ignore the developer's PRECEDENT_* environment."""
-    return Settings.load(env={}, **{"index_dir": str(index_dir), "corpus": str(CORPUS), **overrides})
+    return Settings.load(env={}, **{"index_dir": str(index_dir), "corpus": str(CORPUS), "model_cache": str(MODELS),
+                                    **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,8 @@ def test_sample_corpus_summary(built, index):
     assert index.sentence_vectors.shape == (76, 384)
     manifest = index.manifest
     assert manifest["counts"] == {"documents": 5, "paragraphs": 50, "skipped": 0, "failed": 0}
-    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "encoder": "torch",
-                                 "dimension": 384, "precision": [auto_precision()]}
+    assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "encoder": "onnx",
+                                 "dimension": 384, "precision": ["int8"]}
     assert manifest["schema_version"] == SCHEMA_VERSION
 
 
@@ -57,13 +57,27 @@ def test_unchanged_corpus_is_not_rebuilt_and_changes_are(tmp_path):
 def test_the_manifest_records_the_precision_of_every_stored_vector(tmp_path):
     docs = tmp_path / "docs"
     write(docs, "a.txt", GOOD)
-    exact = make_settings(tmp_path / "ix", corpus=str(docs), precision="float32")
+    exact = make_settings(tmp_path / "ix", corpus=str(docs), encoder="torch", precision="float32")
     assert build_index(exact, progress=False).precisions == ["float32"]
     write(docs, "b.md", "Another document about knife crime in Halton.")
-    mixed = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)
+    mixed = build_index(make_settings(tmp_path / "ix", corpus=str(docs), encoder="torch"), progress=False)
     assert mixed.embedded == 1 and mixed.precisions == sorted({"float32", auto_precision()})
     assert IndexFolder(tmp_path / "ix").manifest()["model"]["precision"] == mixed.precisions
     assert build_index(exact, rebuild=True, progress=False).precisions == ["float32"]
+
+
+def test_vectors_of_two_encoders_are_never_mixed(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    torch = make_settings(tmp_path / "ix", corpus=str(docs), encoder="torch")
+    first = build_index(torch, progress=False)
+    onnx = build_index(make_settings(tmp_path / "ix", corpus=str(docs)), progress=False)  # the default, onnx
+    assert not first.up_to_date and onnx.embedded == first.embedded  # nothing reused across encoders
+    assert IndexFolder(tmp_path / "ix").manifest()["model"]["encoder"] == "onnx"
+    index = Index.open(torch)  # searched with the encoder that built it, whatever the setting says now
+    assert index.embedder.name == "onnx"
+    assert build_index(torch, progress=False).embedded == first.embedded
+    assert Index.open(torch).embedder.name == "torch"
 
 
 def test_a_document_keeps_its_id_when_a_file_with_a_clashing_name_arrives(tmp_path):
@@ -205,7 +219,8 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     write(docs, "a.txt", GOOD)
     write(docs, "b.txt", "Knife crime in Halton fell. Burglary rose.\n\nThe partnership met monthly.")
     write(docs, "c.txt", "A third document about training.")
-    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    # torch: int8 ONNX quantises each batch as a whole, so a text's vector moves a little with its batch
+    settings = make_settings(tmp_path / "ix", corpus=str(docs), encoder="torch")
     first = build_index(settings, progress=False)
     assert (first.added, first.embedded, first.sentences_embedded, first.removed) == (3, 5, 2, 0)
 
@@ -221,7 +236,7 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     with index.keyword.reader() as reader:
         assert [row for row, _, _ in reader.search(keyword.parse("weekly"), 5)] == [index.rows["b#p2"]]
         assert not reader.search(keyword.parse("monthly"), 5) and not reader.search(keyword.parse("third"), 5)
-    full = make_settings(tmp_path / "full", corpus=str(docs))
+    full = make_settings(tmp_path / "full", corpus=str(docs), encoder="torch")
     build_index(full, progress=False)
     fresh = Index.open(full)
     for p in index.paragraphs:  # reused vectors are the vectors a full build computes
