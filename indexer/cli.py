@@ -193,14 +193,15 @@ def _print_skipped(skipped) -> None:
 
 def _status(args, settings: Settings) -> int:
     from .documents import Skipped
-    from .store import IndexFolder
+    from .store import IndexFolder, encoder_of, keyword_engine_of
 
     folder = IndexFolder(settings.index_dir)
     manifest, problem = folder.status(settings)
     counts, model, run = manifest["counts"], manifest["model"], manifest.get("run", {})
     print(f"Index: {settings.index_dir} ({folder.current().name}, built {manifest['created']})")
     embedded_in = " and ".join(model.get("precision", [])) or "not recorded"
-    print(f"Model: {model['name']} ({model['dimension']} dimensions, embedded in {embedded_in})")
+    print(f"Model: {model['name']} ({model['dimension']} dimensions, embedded in {embedded_in} "
+          f"by the {encoder_of(manifest)} encoder); keyword index: {keyword_engine_of(manifest)}")
     print(f"Corpus: {', '.join(manifest['corpus']['roots'])}")
     print(f"Documents: {counts['documents']}, paragraphs: {counts['paragraphs']}, "
           f"skipped: {counts['skipped']}, failed: {counts['failed']}")

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.cli import main
 
-from .conftest import write
+from .conftest import auto_precision, write
 
 
 def run(capsys, *argv):
@@ -133,7 +133,8 @@ def test_index_summary_reports_skipped_and_failed_files(capsys, tmp_path):
     assert code == 2 and out.startswith("Index is up to date: 1 document, 1 paragraph") and "nothing to embed" in out
     code, out, _ = run(capsys, "status", "--index-dir", str(tmp_path / "ix"))
     assert code == 0 and f"Index: {tmp_path / 'ix'} (gen-000001, built " in out
-    assert f"Model: sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, embedded in int8)" in out
+    assert (f"Model: sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, embedded in {auto_precision()} by "
+            "the torch encoder); keyword index: whoosh") in out
     assert "Documents: 1, paragraphs: 1, skipped: 1, failed: 1" in out
     assert "Last run: 1 new or changed, 0 removed, 1 paragraph embedded" in out
     assert "Failed 1 file:\n  c.txt: empty file (0 bytes)" in out
