@@ -24,6 +24,7 @@ test: $(INSTALLED)
 install: $(INSTALLED)
 
 bench: $(INSTALLED)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	PYTHONPATH=. $(VENV)/bin/python benchmarks/suite.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 # torch is pinned to the CPU build (2.13.0); an unpinned torch would pull gigabytes of CUDA packages.
