@@ -184,6 +184,8 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
 
     ``previous`` is the generation to update; ``cache`` one whose vectors may be reused.
     """
+    from tqdm import tqdm
+
     paragraphs = [p for d in documents for p in d.paragraphs()]
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
@@ -203,12 +205,14 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
     engine = keyword.engine(settings.keyword_engine)
     clock = time.perf_counter()
-    if previous and engine.INCREMENTAL and keyword_engine_of(previous.manifest) == settings.keyword_engine:
-        changed = [p for p in paragraphs if p.doc_id not in reused]
-        keys = engine.build(folder / "keyword", changed, contexts, rows, previous.folder / "keyword",
-                            set(previous.documents) - reused)
-    else:
-        keys = engine.build(folder / "keyword", paragraphs, contexts, rows)
+    update = previous and engine.INCREMENTAL and keyword_engine_of(previous.manifest) == settings.keyword_engine
+    todo = [p for p in paragraphs if p.doc_id not in reused] if update else paragraphs
+    with tqdm(todo, desc="Keyword index", unit="¶", disable=not progress, leave=False) as shown:
+        if update:
+            keys = engine.build(folder / "keyword", shown, contexts, rows, previous.folder / "keyword",
+                                set(previous.documents) - reused)
+        else:
+            keys = engine.build(folder / "keyword", shown, contexts, rows)
     report.keyword_seconds = time.perf_counter() - clock
     if sorted(keys) != sorted(p.key for p in paragraphs) or len(matrix) != len(paragraphs):
         raise PrecedentError(f"{folder}: keyword index ({len(keys)} entries) and vectors ({len(matrix)}) do not "
