@@ -18,6 +18,8 @@ from .errors import QueryError
 from .records import DOC_TYPES, ROLES, Metadata, Paragraph
 
 UNDATED = "undated"
+# values of a facet listed, most matches first: 2,500 documents or 400 authors are no list to choose from
+LISTED = 30
 # A document field that is missing, as the URL says it: "" would read as "no filter", as empty parameters do.
 NOT_STATED = "not_stated"
 # Who is speaking in a paragraph of each role, for the timeline: the inspectorate or those answering it.
@@ -140,7 +142,9 @@ class FacetValue:
 class FacetCount:
     name: str
     label: str
-    values: list[FacetValue]
+    values: list[FacetValue]  # the LISTED most frequent (every year), and every chosen one
+    total: int = 0  # the matches the values count, listed or not: what dropping this filter gives
+    more: int = 0  # values with matches that are not listed
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,12 @@ def count(counts: dict[str, Counter], filters: Filters, titles: dict[str, str]) 
         chosen = filters.chosen.get(facet.name, ())
         for value in chosen:
             found.setdefault(value, 0)
+        ordered = _in_order(facet.name, found)
+        listed = [(value, n) for rank, (value, n) in enumerate(ordered)
+                  if facet.name == "year" or rank < LISTED or value in chosen]
         result.append(FacetCount(facet.name, facet.label, [
-            FacetValue(value, facet.show(value, titles), n, value in chosen)
-            for value, n in _in_order(facet.name, found)]))
+            FacetValue(value, facet.show(value, titles), n, value in chosen) for value, n in listed],
+            sum(found.values()), sum(1 for _, n in ordered if n) - sum(1 for _, n in listed if n)))
     return result
 
 

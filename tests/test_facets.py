@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from indexer import facets
 from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.facets import FACETS, NOT_STATED, Filters
@@ -199,3 +200,17 @@ def test_similar_paragraphs_come_from_other_documents_nearest_first(index):
     assert all(r.doc_id != source.doc_id for r in nearest)
     assert [r.score for r in nearest] == sorted((r.score for r in nearest), reverse=True)
     assert ("2023-06-pcc-response-cheshire-child-protection-review", 10) in [(r.doc_id, r.paragraph) for r in nearest]
+
+
+def test_a_facet_lists_its_most_frequent_values_and_counts_the_rest(index, monkeypatch):
+    every = next(f for f in search(index, Q, 20).facets if f.name == "document").values
+    assert len(every) > 2
+    monkeypatch.setattr(facets, "LISTED", 2)
+    response = search(index, Q, 20)
+    documents = next(f for f in response.facets if f.name == "document")
+    assert documents.values == every[:2] and documents.more == len(every) - 2
+    assert documents.total == response.total
+    assert len(next(f for f in response.facets if f.name == "year").values) > 2  # every year, as the timeline
+    fewest = every[-1].value
+    chosen = search(index, Q, 20, filters=Filters({"document": (fewest,)}))
+    assert fewest in [v.value for v in next(f for f in chosen.facets if f.name == "document").values]
