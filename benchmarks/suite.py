@@ -16,11 +16,15 @@ in the same run, are the figures to read. Work files go to ``.bench-cache/`` (gi
 
 from __future__ import annotations
 
+import os
+
+# as `precedent` does (indexer/cli.py): threads waiting for work sleep, so the model and numpy do not fight
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import cProfile
 import io
 import json
-import os
 import platform
 import pstats
 import re

@@ -26,6 +26,9 @@ from .facets import FACETS, NAMES, Filters
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Threads waiting for work sleep rather than spin: spinning ones beside numpy's made encoding a query
+    # take 107 ms at p95 instead of 19 (benchmarks/suite.py). Set before numpy and torch load.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         settings = Settings.load(index_dir=args.index_dir, **_flag_settings(args))
         with _folder_errors("--index-dir", settings.index_dir):
@@ -266,10 +269,8 @@ def _marked(text: str, spans, bold: bool) -> str:
 
 
 def _serve(args, settings: Settings) -> int:
-    # Requests run side by side on few cores: threads waiting for work sleep rather than spin, and numpy's
-    # BLAS keeps to one thread (a query's dot product is bound by memory; idle BLAS threads spinning beside
-    # the model's made encoding a query two to three times slower). Set before numpy and torch load.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # Requests run side by side on few cores: numpy's BLAS keeps to one thread each (a query's dot product is
+    # bound by memory, and the other requests have the other core). Set before numpy loads.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from waitress import create_server
 
