@@ -190,18 +190,19 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
         for doc in documents:
             handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    matrix, sentence_matrix = _vectors(settings, paragraphs, cache, report, progress, encoder)
+    split = [sentences.of(p.text) for p in paragraphs]  # split once: the vectors and their places need it
+    matrix, sentence_matrix = _vectors(settings, paragraphs, split, cache, report, progress, encoder)
     vectors.save(folder / "vectors.npy", matrix)
     vectors.save(folder / "sentences.npy", sentence_matrix)
-    np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(sentences.spans(p.text)) for p in paragraphs]))
+    np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(found) for found in split]))
+    rows = {p.key: row for row, p in enumerate(paragraphs)}
     clock = time.perf_counter()
-    linked = _near_identical(paragraphs, matrix, reused, previous, progress)
+    linked = _near_identical(paragraphs, rows, matrix, reused, previous, progress)
     report.duplicates_seconds = time.perf_counter() - clock
     (folder / DUPLICATES).write_text(json.dumps([[paragraphs[i].key, paragraphs[j].key] for i, j in sorted(linked)]),
                                      encoding="utf-8")
     report.folded = sum(len(group) for group in duplicates.groups(len(paragraphs), linked))
     contexts = {d.doc_id: context(d.meta) for d in documents}
-    rows = {p.key: row for row, p in enumerate(paragraphs)}
     # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
     engine = keyword.engine(settings.keyword_engine)
     clock = time.perf_counter()
@@ -220,13 +221,13 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     return matrix.shape[1]
 
 
-def _near_identical(paragraphs: list[Paragraph], matrix: np.ndarray, reused: set[str], previous: Generation | None,
-                    progress: bool) -> set[tuple[int, int]]:
-    """The near-identical pairs of rows: the previous generation's between paragraphs of unchanged
-    documents, and those of each new or changed paragraph, compared with every other."""
+def _near_identical(paragraphs: list[Paragraph], rows: dict[str, int], matrix: np.ndarray, reused: set[str],
+                    previous: Generation | None, progress: bool) -> set[tuple[int, int]]:
+    """The near-identical pairs of rows (``rows`` gives each paragraph key's): the previous generation's
+    between paragraphs of unchanged documents, and those of each new or changed paragraph, compared with
+    every other."""
     from tqdm import tqdm
 
-    rows = {p.key: row for row, p in enumerate(paragraphs)}
     known = set()
     if previous:
         for a, b in previous.duplicate_pairs():
@@ -239,15 +240,15 @@ def _near_identical(paragraphs: list[Paragraph], matrix: np.ndarray, reused: set
                                         bar.update)
 
 
-def _vectors(settings: Settings, paragraphs, cache: Generation | None, report: BuildReport,
+def _vectors(settings: Settings, paragraphs, split: list[list[str]], cache: Generation | None, report: BuildReport,
              progress: bool, encoder: Encoder | None) -> tuple[np.ndarray, np.ndarray]:
-    """A vector per paragraph and per sentence of each paragraph of several sentences.
+    """A vector per paragraph and per sentence of each paragraph of several sentences (``split[row]``).
 
     A text embedded before (by the same model) reuses its vector; the rest are embedded now.
     """
     from tqdm import tqdm
 
-    pieces = [sentence for p in paragraphs for sentence in sentences.of(p.text)]
+    pieces = [sentence for found in split for sentence in found]
     known = cache.vectors_by_text() if cache else {}
     texts = [p.text for p in paragraphs] + pieces
     todo = list(dict.fromkeys(text for text in texts if text not in known))

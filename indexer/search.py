@@ -234,7 +234,9 @@ class Matches:
     """What a query matches: ``rows`` (a mask over every paragraph), the best of them fused and scored
     (``head``, best first), and how the rest follow (by their similarity to the query ``vector``, or in
     reading order without one). ``worded`` marks the rows the keyword side found and ``named`` the items
-    the query names by label, which go first.
+    the query names by label ("Recommendation 9", "AFI 1"), which go first: a label is a citation, not a
+    topic, and its words are common ("recommendation") or too short to weigh ("9"), so neither side
+    ranks the item it names first.
 
     Only the head is scored: a page, its facets and its total need no more,
     whether the query matches ten paragraphs or a hundred thousand.
@@ -302,18 +304,17 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
     count = len(index.paragraphs)
     runs, share, vector, similarity = [], {}, None, None
     rows = np.zeros(count, dtype=bool)
-    worded = np.zeros(count, dtype=bool)
+    matched = np.zeros(count, dtype=bool)  # what the keyword side finds, read once for both sides
+    if mode in ("keyword", "hybrid") or parsed.strict:
+        matched[reader.matches(parsed)] = True
+    worded = matched if mode in ("keyword", "hybrid") else np.zeros(count, dtype=bool)
     if mode in ("keyword", "hybrid"):
         hits = reader.search(parsed, max(depth, needed) if mode == "keyword" else depth, allowed)
         runs.append([(row, score) for row, score, _ in hits])
         share = {row: len(words) / len(parsed.words) for row, _, words in hits if parsed.words}
-        worded[reader.matches(parsed)] = True
         rows |= worded
     if mode in ("semantic", "hybrid"):
-        strict = None
-        if parsed.strict:
-            strict = np.zeros(count, dtype=bool)
-            strict[reader.matches(parsed)] = True
+        strict = matched if parsed.strict else None  # a strict query narrows the meaning side too
         meaning = _meaning(wanted, reader.scope_words(wanted), expansions)
         vector = index.embed_query(meaning)
         eligible = strict if allowed is None else allowed if strict is None else strict & allowed

@@ -250,10 +250,10 @@ class Index(Generation):
         if self.vectors.shape != expected:
             raise IndexMismatchError(f"{self.folder}: vectors are {self.vectors.shape}, manifest says {expected}; "
                                      f"{_rebuild(self.folder)}")
-        sentences = int(self.sentence_first[-1]) if len(self.sentence_first) == expected[0] + 1 else -1
-        if self.sentence_vectors.shape != (sentences, expected[1]):
+        split = int(self.sentence_first[-1]) if len(self.sentence_first) == expected[0] + 1 else -1
+        if self.sentence_vectors.shape != (split, expected[1]):
             raise IndexMismatchError(f"{self.folder}: {len(self.sentence_vectors)} sentence vectors for "
-                                     f"{sentences} sentences; {_rebuild(self.folder)}")
+                                     f"{split} sentences; {_rebuild(self.folder)}")
 
     def document(self, doc_id: str) -> Document:
         try:
