@@ -15,13 +15,14 @@ area inspection") are searched as alternatives.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 import shutil
 import string
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -32,7 +33,7 @@ from whoosh import qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
 
-from . import querytree, vocabulary
+from . import postings, querytree, vocabulary
 from .errors import QueryError
 from .records import Paragraph
 from .vocabulary import Expansion
@@ -113,6 +114,24 @@ def spelled_and_stemmed(text: str) -> tuple[list[str], list[str]]:
     return [spelled for spelled, _, _, _ in found], [stemmed for _, stemmed, _, _ in found]
 
 
+def analysed(paragraphs: Iterable[Paragraph], contexts: dict[str, str]) -> Iterator[tuple[Paragraph, list[str],
+                                                                                      dict[str, tuple[str, ...]]]]:
+    """Each paragraph with the words of its text unstemmed, and each field's words as searched: what
+    both engines index and the postings hold. A document's title and context are analysed once."""
+    stemmed = functools.lru_cache(maxsize=4096)(lambda text: tuple(s for _, s, _, _ in words(text)))
+    for p in paragraphs:
+        spelled, text = spelled_and_stemmed(p.text)
+        yield p, spelled, {"text": tuple(text), "section": stemmed(p.section or ""), "title": stemmed(p.title),
+                           "context": stemmed(contexts.get(p.doc_id, ""))}
+
+
+def write_postings(folder: Path, found: postings.Writer, rows: dict[str, int], previous: Path | None) -> None:
+    """The postings of a keyword index in ``folder``: those ``found`` of the paragraphs indexed now, and
+    the ``previous`` index's of the others still in ``rows``."""
+    found.write(folder / postings.FOLDER, sorted(rows, key=rows.__getitem__),
+                previous / postings.FOLDER if previous else None)
+
+
 def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], rows: dict[str, int],
           previous: Path | None = None, remove: set[str] = frozenset()) -> list[str]:
     """Write the keyword index of a new generation into ``folder``; returns the key of every live entry,
@@ -130,14 +149,17 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
         folder.mkdir(parents=True)
         ix = whoosh_index.create_in(str(folder), SCHEMA)
     else:
-        shutil.copytree(previous, folder)
+        shutil.copytree(previous, folder, ignore=lambda at, names: [postings.FOLDER] if at == str(previous) else [])
         ix = whoosh_index.open_dir(str(folder))
+    found = postings.Writer()
     with ix.writer() as writer:
         for doc_id in sorted(remove):
             writer.delete_by_term("doc_id", doc_id)
-        for p in paragraphs:
+        for p, _, fields in analysed(paragraphs, contexts):
             writer.add_document(key=p.key, doc_id=p.doc_id, text=p.text, section=p.section or "", title=p.title,
                                 context=contexts.get(p.doc_id, ""))
+            found.add(rows[p.key], fields)
+    write_postings(folder, found, rows, previous)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         numbers = np.full(reader.doc_count_all(), -1, dtype=np.int64)
@@ -343,6 +365,7 @@ class KeywordIndex:
         self._rows = np.load(folder / ROWS)
         self._docnums = np.zeros(int(self._rows.max(initial=-1)) + 1, dtype=np.int64)  # row -> document number
         self._docnums[self._rows[self._rows >= 0]] = np.flatnonzero(self._rows >= 0)
+        self._postings = postings.Postings(folder / postings.FOLDER)
 
     @property
     def doc_count(self) -> int:
@@ -355,12 +378,27 @@ class KeywordIndex:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self._ix.searcher(weighting=scoring.BM25F(**BM25))
-        yield Reader(searcher, self._rows, self._docnums)
+        yield Reader(searcher, self._rows, self._docnums, self._postings)
 
 
 class WordLookups:
-    """What a reader says about the words of a query, the same for every engine: each engine's
-    ``Reader`` subclasses this and answers the five look-ups it rests on in its own way."""
+    """What a reader says about the words of a query and where they stand, the same for every engine:
+    each engine's ``Reader`` subclasses this and answers the look-ups it rests on in its own way."""
+
+    _postings: postings.Postings
+
+    def matches(self, q: Parsed) -> np.ndarray:
+        """The rows of every paragraph the query matches, in row order: read from the postings, so
+        counting a hundred thousand matches costs a millisecond or two (see ``postings``)."""
+        found = self._postings.matching(neutral(q.positive), self._phrase_rows)
+        if q.negative is not None:
+            found &= ~self._postings.matching(neutral(q.negative), self._phrase_rows)
+        return np.flatnonzero(found)
+
+    def _phrase_rows(self, phrase: querytree.Phrase, candidates: np.ndarray) -> np.ndarray:
+        """The mask of the ``candidates`` (a mask over rows, each having all the phrase's words) where
+        the words stand as ``phrase`` says."""
+        raise NotImplementedError
 
     def _frequency(self, field: str, word: str) -> int:
         """The paragraphs whose ``field`` holds the analysed ``word``."""
@@ -443,10 +481,11 @@ class WordLookups:
 class Reader(WordLookups):
     """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
 
-    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray):
+    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray, found: postings.Postings):
         self._searcher = searcher
         self._rows = rows
         self._docnums = docnums
+        self._postings = found
 
     def _frequency(self, field: str, word: str) -> int:
         return self._searcher.doc_frequency(field, word)
@@ -473,14 +512,11 @@ class Reader(WordLookups):
         hits = self._searcher.search(q.positive, limit=limit, mask=q.negative, filter=only, terms=True)
         return [(int(self._rows[hit.docnum]), hit.score, _typed(hit.matched_terms(), q)) for hit in hits]
 
-    def matches(self, q: Parsed) -> np.ndarray:
-        """The rows of every paragraph the query matches, in row order: found without scoring them or
-        loading what they store, so counting thousands of matches costs little."""
-        searcher = self._searcher
-        docnums = np.fromiter(searcher.docs_for_query(q.positive), dtype=np.int64)
-        if q.negative is not None:
-            docnums = np.setdiff1d(docnums, np.fromiter(searcher.docs_for_query(q.negative), dtype=np.int64))
-        return np.sort(self._rows[docnums])
+    def _phrase_rows(self, phrase: querytree.Phrase, candidates: np.ndarray) -> np.ndarray:
+        q = query.Phrase(phrase.field, list(phrase.words), slop=phrase.slop)
+        found = np.zeros(len(candidates), dtype=bool)
+        found[self._rows[np.fromiter(self._searcher.docs_for_query(q), dtype=np.int64)]] = True
+        return found & candidates
 
 
 def neutral(q: query.Query) -> querytree.Node:

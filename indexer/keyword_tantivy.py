@@ -14,7 +14,8 @@ times keyword.FIELD_BOOSTS, not whoosh's BM25F: rankings agree, values do not.
 On disk, beside tantivy's files: ``words/``, a second small tantivy index of the
 unstemmed words of paragraph text (one document each, with the times its stem
 occurs), which "Did you mean" searches by edit distance as whoosh's corrector
-does, since tantivy-py offers no walk of the term dictionary within a distance.
+does, since tantivy-py offers no walk of the term dictionary within a distance;
+and ``postings/``, from which every match of a query is read (``postings``).
 """
 
 from __future__ import annotations
@@ -22,18 +23,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import tantivy
 
-from . import keyword, querytree
+from . import keyword, postings, querytree
 from .keyword import FIELD_BOOSTS, Parsed
 from .records import Paragraph
 
 # Every generation is indexed from scratch: tantivy indexes faster than the analyser feeds it, and rows
-# (stored in the index, so that matches() never loads a document) change whenever a document before them does.
+# (stored in the index, so that a hit never loads a document) change whenever a document before them does.
 INCREMENTAL = False
 WORDS = "words"
 HEAP = 100_000_000  # the writer's memory: one segment for ~100,000 paragraphs
@@ -76,23 +76,22 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
     folder.mkdir(parents=True)
     index = tantivy.Index(SCHEMA, path=str(folder))
     writer = index.writer(HEAP, 1)
-    analysed = lru_cache(maxsize=4096)(lambda text: " ".join(stemmed for _, stemmed, _, _ in keyword.words(text)))
     spelled_in: Counter[str] = Counter()  # unstemmed word -> the paragraphs whose text has it
     stem_frequency: Counter[str] = Counter()  # stem -> the times paragraph text has it
-    for p in paragraphs:
-        spelled, stemmed = keyword.spelled_and_stemmed(p.text)
+    found = postings.Writer()
+    for p, spelled, fields in keyword.analysed(paragraphs, contexts):
         spelled_in.update(set(spelled))
-        stem_frequency.update(stemmed)
+        stem_frequency.update(fields["text"])
         doc = tantivy.Document()
-        doc.add_text("text", " ".join(stemmed))
-        doc.add_text("section", analysed(p.section or ""))
-        doc.add_text("title", analysed(p.title))
-        doc.add_text("context", analysed(contexts.get(p.doc_id, "")))
+        for field, words in fields.items():
+            doc.add_text(field, " ".join(words))
         doc.add_text("spelled", " ".join(set(spelled)))
         doc.add_unsigned("row", rows[p.key])
         writer.add_document(doc)
+        found.add(rows[p.key], fields)
     writer.commit()
     writer.wait_merging_threads()
+    keyword.write_postings(folder, found, rows, previous)
     _build_words(folder / WORDS, {word: stem_frequency[word] for word in spelled_in})
     index.reload()
     key_of = {row: key for key, row in rows.items()}
@@ -135,6 +134,7 @@ class KeywordIndex:
         try:
             self._index = tantivy.Index.open(str(folder))
             self._words = tantivy.Index.open(str(folder / WORDS))
+            self._postings = postings.Postings(folder / postings.FOLDER)
         except ValueError as error:  # tantivy says a folder is not an index with ValueError
             raise OSError(f"{folder}: not a tantivy keyword index ({error})") from None
 
@@ -145,15 +145,16 @@ class KeywordIndex:
     @contextmanager
     def reader(self) -> Iterator[Reader]:
         """One searcher, so all of a query's look-ups see the same index."""
-        yield Reader(self._index.searcher(), self._words.searcher())
+        yield Reader(self._index.searcher(), self._words.searcher(), self._postings)
 
 
 class Reader(keyword.WordLookups):
     """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
 
-    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Searcher):
+    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Searcher, found: postings.Postings):
         self._searcher = searcher
         self._words = words
+        self._postings = found
 
     def _frequency(self, field: str, word: str) -> int:
         return self._searcher.doc_freq(field, word)
@@ -233,10 +234,12 @@ class Reader(keyword.WordLookups):
                         having.setdefault(row, set()).update(q.aliases.get(word, ()), {word} & q.words)
         return having
 
-    def matches(self, q: Parsed) -> np.ndarray:
-        """The rows of every paragraph the query matches, in row order: found without scoring them or
-        loading what they store (the row is a fast field), so counting thousands costs little."""
-        return np.sort(_all_rows(self._searcher, _matching(keyword.neutral(q.positive), q.negative)))
+    def _phrase_rows(self, phrase: querytree.Phrase, candidates: np.ndarray) -> np.ndarray:
+        rows = np.flatnonzero(candidates)
+        q = _query(phrase)
+        found = np.zeros(len(candidates), dtype=bool)
+        found[_all_rows(self._searcher, _and(q, _rows(rows.tolist())) if len(rows) <= FEW else q)] = True
+        return found & candidates
 
 
 def _matching(positive: querytree.Node, negative) -> tantivy.Query:

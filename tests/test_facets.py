@@ -1,5 +1,6 @@
 """Filters, facet counts, the timeline, ordering and pages, over the real index of corpus/."""
 
+import dataclasses
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from indexer import facets
 from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.facets import FACETS, NOT_STATED, Filters
-from indexer.search import search, similar
+from indexer.search import every_match, search, similar
 from indexer.store import Index
 
 from .conftest import make_settings, write
@@ -106,6 +107,15 @@ def test_pages_partition_the_results(index):
     assert [r.rank for r in pages[1]] == list(range(11, 11 + len(pages[1])))
     with pytest.raises(QueryError, match="page: there are only"):
         search(index, Q, 10, page=len(pages) + 1)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+def test_pages_beyond_the_fused_head_follow_the_order_of_every_match(index, monkeypatch, mode):
+    monkeypatch.setattr(index, "settings", dataclasses.replace(index.settings, candidates=3))
+    every = [(r.doc_id, r.paragraph) for r in every_match(index, Q, mode).results]
+    assert len(every) > 12  # most matches are past the three of each side that are fused
+    pages = [search(index, Q, 4, mode, page=n).results for n in range(1, -(-len(every) // 4) + 1)]
+    assert [(r.doc_id, r.paragraph) for page in pages for r in page] == every
 
 
 def test_timeline_splits_each_year_by_voice_and_ignores_the_year_filter(index):
