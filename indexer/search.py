@@ -338,8 +338,9 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
         # the nearest always match, and what is near enough; with nothing to embed ("-custody"), every
         # paragraph the exclusions leave, as on the keyword side
         near = np.ones(count, dtype=bool) if not meaning else similarity >= settings.min_similarity
-        near[[row for row, _ in vectors.top_k(similarity if strict is None else np.where(strict, similarity, -np.inf),
-                                              ALWAYS_NEAREST) if _ > -np.inf]] = True
+        nearest = runs[-1][:ALWAYS_NEAREST] if allowed is None and depth >= ALWAYS_NEAREST else vectors.top_k(
+            similarity if strict is None else np.where(strict, similarity, -np.inf), ALWAYS_NEAREST)
+        near[[row for row, score in nearest if score > -np.inf]] = True
         rows |= near if strict is None else near & strict
     if mode != "hybrid":
         head = runs[0]
