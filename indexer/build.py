@@ -257,6 +257,8 @@ def _vectors(settings: Settings, paragraphs, split: list[list[str]], cache: Gene
     if todo:
         embedder = encoder or open_encoder(settings)
         precisions.add(embedder.precision)  # loads the model, so the timing below is embedding alone
+        # and what queries run in, exporting the torch encoder's query graph while torch is loaded: searches need none
+        embedder.encode_query("warm up")
         started = time.perf_counter()
         with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
             known = {**known, **dict(zip(todo, embedder.encode_documents(todo, settings.batch_size, bar.update)))}

@@ -3,7 +3,9 @@
 An index's vectors all come from one encoder, named in its manifest: a build
 reuses stored vectors only when the configured encoder made them, and a search
 embeds its query with the encoder of the index it searches, so vectors of two
-encoders are never compared.
+encoders are never compared. The torch encoder embeds queries in its model's
+float32 ONNX graph, the same function as torch float32 (see vectors.Embedder):
+a search process never imports torch.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ ENCODERS = ("onnx", "torch")
 
 class Encoder(Protocol):
     name: str  # what the manifest records: vectors of different encoders are not mixed
-    precision: str  # what the model computes in, for the build report
+    precision: str  # what documents are embedded in, for the build report
     dimension: int
 
     def encode_documents(self, texts: list[str], batch_size: int, progress=None) -> np.ndarray:
@@ -37,4 +39,4 @@ def open_encoder(settings: Settings, name: str | None = None) -> Encoder:
         return OnnxEncoder(settings.model_path(), settings.model_cache_dir())
     from .vectors import Embedder
 
-    return Embedder(settings.model_path(), settings.precision)
+    return Embedder(settings.model_path(), settings.precision, settings.model_cache_dir())

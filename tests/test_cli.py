@@ -1,6 +1,9 @@
 import fcntl
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -8,7 +11,7 @@ import pytest
 
 from indexer.cli import main
 
-from .conftest import auto_precision, write
+from .conftest import REPO, auto_precision, write
 
 
 def run(capsys, *argv):
@@ -32,6 +35,29 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert {f["name"] for f in data["facets"]} >= {"year", "doc_type", "author", "role"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
     assert ("2020-04", 5) in top5 and {("2023-06", 10), ("2023-06", 11)} <= top5
+
+
+# a fresh process answers a hybrid search from the command line and the web app, then lists what it imported
+NO_TORCH = """
+import json, sys
+from indexer.cli import main
+from webui import create_app
+main(["search", "children held in custody overnight", "--json", "--index-dir", sys.argv[1]])
+app = create_app({"TESTING": True})
+assert app.test_client().get("/api/search?q=kids+in+cells").status_code == 200
+print(json.dumps(sorted(name.partition(".")[0] for name in sys.modules)))
+"""
+
+
+def test_a_search_process_answers_queries_without_torch(settings, index):
+    """The index run exported the float32 query graph; searching loads onnxruntime, never torch."""
+    done = subprocess.run([sys.executable, "-c", NO_TORCH, str(settings.index_dir)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PRECEDENT_INDEX_DIR": str(settings.index_dir)})
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    answer, imported = done.stdout.rstrip().rsplit("\n", 1)
+    assert json.loads(answer)["mode"] == "hybrid" and json.loads(answer)["results"]
+    assert "onnxruntime" in json.loads(imported)
+    assert not {"torch", "sentence_transformers", "transformers"} & set(json.loads(imported))
 
 
 def test_search_readable_output_has_a_citation_line(capsys, settings, index):

@@ -1,6 +1,7 @@
-"""The int8 ONNX encoder against the float32 sentence-transformers model it is exported from.
+"""The int8 ONNX encoder, and the float32 graph the torch encoder answers queries with, against the
+float32 sentence-transformers model they are exported from.
 
-One real export per run, into pytest's temporary folder; the bundled model folder is
+One real export of each per run, into pytest's temporary folder; the bundled model folder is
 checked to be left as it was.
 """
 
@@ -65,6 +66,14 @@ def encoder(model_path, model_files, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def graph(encoder, model_path):
+    """The float32 query graph, exported into the int8 encoder's cache folder."""
+    graph = OnnxEncoder(model_path, encoder.cache_dir, "float32")
+    graph.encode_query("warm up")
+    return graph
+
+
+@pytest.fixture(scope="module")
 def reference(model_path):
     from sentence_transformers import SentenceTransformer
 
@@ -113,7 +122,7 @@ def test_rows_follow_the_input_order_and_progress_counts_batches(encoder):
 def test_a_second_encoder_reuses_the_cached_model(encoder, model_path, monkeypatch):
     cached = encoder.model_file
     written = cached.stat().st_mtime_ns
-    monkeypatch.setattr(onnx_encoder, "_export", lambda *args: pytest.fail("exported again"))
+    monkeypatch.setattr(onnx_encoder, "_export", lambda *args, **kwargs: pytest.fail("exported again"))
     again = OnnxEncoder(model_path, encoder.cache_dir)
     assert again.model_file == cached
     np.testing.assert_allclose(again.encode_query("custody"), encoder.encode_query("custody"), atol=1e-6)
@@ -121,7 +130,23 @@ def test_a_second_encoder_reuses_the_cached_model(encoder, model_path, monkeypat
     assert [p.name for p in cached.parent.iterdir()] == ["model-int8.onnx"]
 
 
-def test_the_model_folder_is_left_untouched(encoder, model_path, model_files):
+def test_the_float32_graph_is_the_float32_model(graph, reference):
+    """Short, truncated and non-ASCII queries: the same vector, not merely a near one."""
+    for text in QUERIES + TEXTS:
+        assert float(graph.encode_query(text) @ reference([text])[0]) > 0.9999, text
+
+
+def test_a_second_float32_graph_reuses_the_cached_file_beside_the_int8_one(graph, encoder, model_path, monkeypatch):
+    cached = graph.model_file
+    written = cached.stat().st_mtime_ns
+    monkeypatch.setattr(onnx_encoder, "_export", lambda *args, **kwargs: pytest.fail("exported again"))
+    again = OnnxEncoder(model_path, graph.cache_dir, "float32")
+    np.testing.assert_array_equal(again.encode_query("custody"), graph.encode_query("custody"))
+    assert cached.stat().st_mtime_ns == written and cached.name == "model-float32.onnx"
+    assert cached.parent != encoder.model_file.parent and encoder.model_file.is_file()
+
+
+def test_the_model_folder_is_left_untouched(encoder, graph, model_path, model_files):
     assert _listing(Path(model_path)) == model_files
 
 
@@ -136,12 +161,13 @@ def test_a_folder_that_is_no_model_is_a_model_error(tmp_path):
     assert not (tmp_path / "cache").exists()
 
 
-def test_a_failed_export_is_a_model_error_and_leaves_no_file(model_path, tmp_path, monkeypatch):
+@pytest.mark.parametrize("precision", ["int8", "float32"])
+def test_a_failed_export_is_a_model_error_and_leaves_no_file(model_path, tmp_path, monkeypatch, precision):
     def broken(path, target):
         raise RuntimeError("exporter crashed")
 
     monkeypatch.setattr(onnx_encoder, "_export_float", broken)
-    encoder = OnnxEncoder(model_path, tmp_path)
+    encoder = OnnxEncoder(model_path, tmp_path, precision)
     with pytest.raises(ModelError, match="export to ONNX .* failed .*exporter crashed"):
         encoder.encode_query("custody")
     assert list(tmp_path.rglob("*.onnx")) == []

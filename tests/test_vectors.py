@@ -1,3 +1,5 @@
+import logging
+
 import numpy as np
 
 from indexer import vectors
@@ -76,3 +78,26 @@ def test_bfloat16_where_the_cpu_has_it_embeds_like_float32_in_input_order(settin
     assert np.all((quick * slow).sum(axis=1) > 0.99)
     one_by_one = np.stack([exact.encode_documents([t], batch_size=1)[0] for t in texts])
     assert np.allclose((slow * one_by_one).sum(axis=1), 1, atol=1e-4)  # sorted by length inside, returned in order
+
+
+def test_the_torch_encoders_queries_are_its_float32_vectors(settings):
+    """The default encoder's query vector is torch float32's, whatever precision its documents are in."""
+    fast = vectors.Embedder(settings.model_path(), "auto", settings.model_cache_dir())
+    exact = vectors.Embedder(settings.model_path(), "float32")  # no cache: queries in torch
+    for query in ["kids kept in cells", "stop and search", "Überprüfung der Haftbedingungen"]:
+        assert float(fast.encode_query(query) @ exact.encode_query(query)) > 0.9999, query
+    assert list(settings.model_cache_dir().glob("onnx-*/model-float32.onnx"))
+
+
+def test_queries_fall_back_to_torch_with_one_warning_when_the_graph_cannot_be_exported(settings, tmp_path, caplog):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    embedder = vectors.Embedder(settings.model_path(), "auto", blocked)
+    with caplog.at_level(logging.WARNING, logger="indexer.vectors"):
+        first, second = embedder.encode_query("kids kept in cells"), embedder.encode_query("stop and search")
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert str(blocked) in caplog.text and "export to ONNX" in caplog.text and "Traceback" not in caplog.text
+    torch_only = vectors.Embedder(settings.model_path(), "auto")
+    np.testing.assert_array_equal(first, torch_only.encode_query("kids kept in cells"))
+    np.testing.assert_array_equal(second, torch_only.encode_query("stop and search"))
+    assert blocked.read_text() == "a file where the cache folder should be"
