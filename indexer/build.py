@@ -23,14 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, keyword, sentences, vectors
+from . import duplicates, keyword, sentences, table, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
 from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document, Paragraph
-from .store import DUPLICATES, SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of, keyword_engine_of
+from .store import (DUPLICATES, GROUPS, SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of,
+                    keyword_engine_of)
 
 
 @dataclass
@@ -187,9 +188,7 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     from tqdm import tqdm
 
     paragraphs = [p for d in documents for p in d.paragraphs()]
-    with open(folder / "documents.jsonl", "w", encoding="utf-8") as handle:
-        for doc in documents:
-            handle.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+    table.write(folder, documents)
     split = [sentences.of(p.text) for p in paragraphs]  # split once: the vectors and their places need it
     matrix, sentence_matrix = _vectors(settings, paragraphs, split, cache, report, progress, encoder)
     vectors.save(folder / "vectors.npy", matrix)
@@ -201,7 +200,9 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     report.duplicates_seconds = time.perf_counter() - clock
     (folder / DUPLICATES).write_text(json.dumps([[paragraphs[i].key, paragraphs[j].key] for i, j in sorted(linked)]),
                                      encoding="utf-8")
-    report.folded = sum(len(group) for group in duplicates.groups(len(paragraphs), linked))
+    group = duplicates.numbered(len(paragraphs), linked)
+    np.save(folder / GROUPS, group)
+    report.folded = int((group >= 0).sum())
     contexts = {d.doc_id: context(d.meta) for d in documents}
     # the previous keyword index is updated when its engine can and is the configured one; else all is indexed
     engine = keyword.engine(settings.keyword_engine)

@@ -14,27 +14,35 @@ from collections import Counter
 import numpy as np
 
 from .facets import NAMES, Filters, values
-from .records import Document, Paragraph
+from .table import Paragraphs
 
 
 class Columns:
-    """Facet values as codes: ``codes[name][row]`` indexes ``labels[name]``; dates likewise."""
+    """Facet values as codes: ``codes[name][row]`` indexes ``labels[name]``; dates likewise.
 
-    def __init__(self, paragraphs: list[Paragraph], documents: dict[str, Document]):
+    Every facet but the role is a document's, so each is worked out once per
+    document and spread to its rows by their document numbers.
+    """
+
+    def __init__(self, paragraphs: Paragraphs):
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
-        per_row: dict[str, list[str]] = {name: [] for name in (*NAMES, "date")}
-        for p in paragraphs:
-            meta = documents[p.doc_id].meta
-            found = values(p, meta)
-            for name in NAMES:
-                per_row[name].append(found[name])
-            per_row["date"].append(meta.date or "")
-        for name, column in per_row.items():
-            labels = sorted(set(column))
-            number = {label: code for code, label in enumerate(labels)}
-            self.labels[name] = labels
-            self.codes[name] = np.fromiter((number[v] for v in column), dtype=np.int32, count=len(column))
+        documents = paragraphs.documents
+        per_document = [{**values(doc_id, meta), "date": meta.date or ""}
+                        for doc_id, meta in zip(documents.ids, documents.metas)]
+        for name in (*NAMES, "date"):
+            if name == "role":
+                self._encode(name, paragraphs.roles, paragraphs.records["role"])
+            else:
+                self._encode(name, [found[name] for found in per_document], paragraphs.document)
+
+    def _encode(self, name: str, column: list[str], numbers: np.ndarray) -> None:
+        """Column ``name`` of the rows whose values are ``column[numbers[row]]``: the sorted values
+        that rows have, and each row's code."""
+        labels = sorted({column[n] for n in np.flatnonzero(np.bincount(numbers, minlength=len(column))).tolist()})
+        code = {label: n for n, label in enumerate(labels)}
+        self.labels[name] = labels
+        self.codes[name] = np.array([code.get(value, -1) for value in column], dtype=np.int32)[numbers]
 
     def passing(self, filters: Filters, skip: tuple[str, ...] = ()) -> np.ndarray | None:
         """Which rows pass every filter but those named in ``skip`` ("date" names the date range);

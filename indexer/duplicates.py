@@ -61,6 +61,15 @@ def groups(count: int, linked: set[tuple[int, int]]) -> list[list[int]]:
     return sorted(members.values())
 
 
+def numbered(count: int, linked: set[tuple[int, int]]) -> np.ndarray:
+    """Each of ``count`` rows' group of ``linked`` pairs, numbered as ``groups`` orders them; -1 for none.
+    A generation keeps it, so a server need not work the groups out of the pairs each time it starts."""
+    group = np.full(count, -1, dtype=np.int32)
+    for number, rows in enumerate(groups(count, linked)):
+        group[rows] = number
+    return group
+
+
 def _overlap(i: int, j: int, texts: list[str], cache: dict[int, set]) -> float:
     a, b = (cache.setdefault(n, _trigrams(texts[n])) for n in (i, j))
     return len(a & b) / len(a | b) if a | b else 0.0

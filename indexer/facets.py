@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .errors import QueryError
-from .records import DOC_TYPES, ROLES, Metadata, Paragraph
+from .records import DOC_TYPES, ROLES, Metadata
 
 UNDATED = "undated"
 # values of a facet listed, most matches first: 2,500 documents or 400 authors are no list to choose from
@@ -116,8 +116,9 @@ def _date(getlist, name: str) -> str | None:
     raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
 
 
-def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
-    """A paragraph's value for every facet; missing metadata counts as NOT_STATED (UNDATED for the year)."""
+def values(doc_id: str, meta: Metadata) -> dict[str, str]:
+    """A document's value for every facet but the paragraph's role; missing metadata counts as NOT_STATED
+    (UNDATED for the year)."""
     return {
         "year": meta.date[:4] if meta.date else UNDATED,
         "doc_type": meta.doc_type,
@@ -125,8 +126,7 @@ def values(p: Paragraph, meta: Metadata) -> dict[str, str]:
         "inspection_type": meta.inspection_type or NOT_STATED,
         "author": meta.author or NOT_STATED,
         "area": meta.area or NOT_STATED,
-        "role": p.role,
-        "document": p.doc_id,
+        "document": doc_id,
     }
 
 

@@ -29,30 +29,29 @@ LIKELY = 0.5  # cosine from which a force's response is taken to answer an item
 
 def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     """Paragraph number of each item -> the paragraph numbers of the responses that answer it."""
-    rows = [row for row, p in enumerate(index.paragraphs) if p.doc_id == doc_id]
-    items = [row for row in rows if index.paragraphs[row].role in ITEMS]
+    paragraph = {row: index.paragraphs[row] for row in index.paragraphs.rows_of(doc_id)}
+    items = [row for row, p in paragraph.items() if p.role in ITEMS]
     # a reply under an item's heading answers it, whoever speaks (a Government response is "other")
-    responses = [row for row in rows if index.paragraphs[row].role in RESPONSES
-                 or (index.paragraphs[row].label and index.paragraphs[row].role not in ITEMS)]
+    responses = [row for row, p in paragraph.items() if p.role in RESPONSES or (p.label and p.role not in ITEMS)]
     linked: dict[int, list[int]] = {item: [] for item in items}
-    afis = sum(1 for item in items if (index.paragraphs[item].label or "").startswith("AFI"))
+    afis = sum(1 for item in items if (paragraph[item].label or "").startswith("AFI"))
     unnamed = []
     for response in responses:
-        text, under = index.paragraphs[response].text, index.paragraphs[response].label
+        text, under = paragraph[response].text, paragraph[response].label
         by_label = index.named(text)
-        named = [item for item in items if item in by_label or _the_afi(text, index.paragraphs[item].label, afis)
-                 or (under and index.paragraphs[item].label == under)]
+        named = [item for item in items if item in by_label or _the_afi(text, paragraph[item].label, afis)
+                 or (under and paragraph[item].label == under)]
         for item in named:
             linked[item].append(response)
-        if not named and index.paragraphs[response].role == "force_response":
+        if not named and paragraph[response].role == "force_response":
             unnamed.append(response)
     for item, response in _in_order(index, [item for item in items if not linked[item]], unnamed):
         linked[item].append(response)
     for item in reversed(items):  # "8.6. We recommend…" "8.7. We further recommend…", then one reply to both
         after = item + 1
-        if not linked[item] and after in linked and index.paragraphs[after].doc_id == doc_id:
-            linked[item] = [r for r in linked[after] if index.paragraphs[r].label == index.paragraphs[after].label]
-    number = lambda row: index.paragraphs[row].paragraph
+        if not linked[item] and after in linked:
+            linked[item] = [r for r in linked[after] if paragraph[r].label == paragraph[after].label]
+    number = lambda row: paragraph[row].paragraph
     return {number(item): sorted(map(number, found)) for item, found in linked.items()}
 
 

@@ -220,7 +220,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
     """A paragraph and the ``k`` nearest paragraphs in other documents: its precedents and successors."""
     try:
-        row = index.rows[f"{doc_id}#p{paragraph}"]
+        row = index.paragraphs.row(f"{doc_id}#p{paragraph}")
     except KeyError:
         raise DocumentNotFound(f"No paragraph {paragraph} in document {doc_id!r}") from None
     others = index.columns.codes["document"] != index.columns.codes["document"][row]
@@ -284,13 +284,7 @@ class Matches:
         the members of each near-identical group outside the document of its best-ranked member."""
         twinned = self.index.twinned
         rows = self._in_order(twinned[shown[twinned]])
-        if not len(rows):
-            return rows
-        group, document = self.index.group[rows], self.index.columns.codes["document"][rows]
-        _, first = np.unique(group, return_index=True)
-        best = np.full(int(group.max()) + 1, -1)
-        best[group[first]] = document[first]
-        return rows[document != best[group]]
+        return rows[_folded(self.index, rows)]
 
     def _in_order(self, rows) -> np.ndarray:
         """``rows`` in relevance order: named items, the head, then by similarity (or reading order)."""
@@ -372,13 +366,21 @@ def _meaning(wanted: str, scope: set[str], expansions) -> str:
 
 def _fold(index: Index, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The hits with each near-identical group shown once, at its best-ranked member."""
-    kept, seen = [], set()
-    for row, score in ranked:
-        if row in seen:
-            continue
-        seen.update(index.twins.get(row, ()))
-        kept.append((row, score))
-    return kept
+    rows = np.fromiter((row for row, _ in ranked), dtype=np.int64, count=len(ranked))
+    return [hit for hit, folded in zip(ranked, _folded(index, rows).tolist()) if not folded]
+
+
+def _folded(index: Index, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` (best first) fold into a better-ranked near-identical paragraph of another document:
+    the members of each near-identical group outside the document of its first member in ``rows``."""
+    group, document = index.group[rows], index.columns.codes["document"][rows]
+    twinned = group >= 0
+    if not twinned.any():
+        return twinned
+    _, first = np.unique(group[twinned], return_index=True)
+    best = np.full(int(group.max()) + 1, -1)
+    best[group[twinned][first]] = document[twinned][first]
+    return twinned & (document != best[group])
 
 
 def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tuple[str, ...]], vector=None,
@@ -387,11 +389,11 @@ def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tu
     nearest the query ``vector`` marked instead of words, and is a match by meaning alone unless
     the keyword side found it (``worded``: by its title, section or author)."""
     p = index.paragraphs[row]
-    meta = index.document(p.doc_id).meta
+    meta = index.documents.meta(p.doc_id)
     spans = keyword.match_spans(p.text, terms)
     sentence = index.nearest_sentence(row, vector) if vector is not None and not spans else None
     matched = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
-    twins = [index.paragraphs[other] for other in index.twins.get(row, ())]
+    twins = [index.paragraphs[other] for other in index.twins(row)]
     before, after = (Neighbour(n.paragraph, n.text) if n else None for n in index.neighbours(row))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, matched, spans,

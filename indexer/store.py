@@ -1,8 +1,9 @@
 """The index on disk: a folder of generations, one of them current, each with a manifest.
 
     <index_dir>/CURRENT            name of the live generation, replaced atomically
-    <index_dir>/gen-000003/        manifest.json, documents.jsonl, keyword/, vectors.npy,
-                                   sentences.npy, sentence_first.npy, duplicates.json
+    <index_dir>/gen-000003/        manifest.json, documents.jsonl, paragraphs.npy, texts.bin, table.json,
+                                   keyword/, vectors.npy, sentences.npy, sentence_first.npy,
+                                   duplicates.json, groups.npy
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -25,15 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, keyword, sentences, vectors
+from . import keyword, ondisk, sentences, vectors
 from .columns import Columns
 from .config import SETTINGS, Settings
 from .encoders import open_encoder
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
+from .table import Paragraphs, open_table
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
+GROUPS = "groups.npy"  # each paragraph's group of near-identical ones (``duplicates.numbered``), -1 for none
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
 KEEP_PREVIOUS = 2
@@ -183,33 +186,29 @@ class Generation:
         return known
 
 
-class Index(Generation):
-    """An opened generation for searching: adds the keyword index, row lookup, duplicates, the embedder."""
+class Index:
+    """An opened generation for searching: paragraphs by row (``table``), their vectors, the keyword index,
+    near-identical groups, facet columns, the embedder.
+
+    What grows with the corpus is read as arrays or left on disk: the texts, the
+    documents' blocks and the sentence vectors are read when a search shows or
+    blends them (``ondisk``).
+    """
 
     def __init__(self, settings: Settings, folder: Path, manifest: dict):
-        super().__init__(folder, manifest)
-        self.settings = settings
+        self.settings, self.folder, self.manifest = settings, folder, manifest
+        self.documents, self.paragraphs = open_table(folder)
+        self.vectors = vectors.load(folder / "vectors.npy")
+        self.sentence_vectors = ondisk.Rows(folder / "sentences.npy")
         # paragraph row's sentence vectors are sentence_first[row]:sentence_first[row + 1]
         self.sentence_first = np.load(folder / SENTENCE_FIRST)
-        self.rows = {p.key: row for row, p in enumerate(self.paragraphs)}
-        # row -> the rows of its near-identical group in other documents; a report that repeats its
-        # recommendations in a closing summary keeps both places, which a citation must tell apart
-        self.twins: dict[int, tuple[int, ...]] = {}
-        self.group = np.full(len(self.paragraphs), -1, dtype=np.int64)  # row -> its near-identical group
-        linked = {(self.rows[a], self.rows[b]) for a, b in self.duplicate_pairs()}
-        for number, group in enumerate(duplicates.groups(len(self.paragraphs), linked)):
-            rows = tuple(group)
-            self.group[list(rows)] = number
-            for row in rows:
-                doc_id = self.paragraphs[row].doc_id
-                self.twins[row] = tuple(other for other in rows if self.paragraphs[other].doc_id != doc_id)
-        self.twinned = np.array(sorted(self.twins), dtype=np.int64)
-        self.columns = Columns(self.paragraphs, self.documents)
-        self.titles = {doc_id: doc.title for doc_id, doc in self.documents.items()}  # for the document facet
-        self._labelled: dict[str, list[int]] = {}  # "recommendation 9" -> the rows of every item so labelled
-        for row, p in enumerate(self.paragraphs):
-            if p.label:
-                self._labelled.setdefault(" ".join(p.label.lower().split()), []).append(row)
+        self.group = np.load(folder / GROUPS)  # row -> its group of near-identical paragraphs, -1 for none
+        self.twinned = np.flatnonzero(self.group >= 0)
+        self._grouped = self.twinned[np.argsort(self.group[self.twinned], kind="stable")]  # by group, then row
+        self._grouped_by = self.group[self._grouped]
+        self.columns = Columns(self.paragraphs)
+        self.titles = dict(zip(self.documents.ids, (meta.title for meta in self.documents.metas)))  # document facet
+        self._labelled = _labelled(self.paragraphs)  # "recommendation 9" -> the rows of every item so labelled
         # one pattern for them all, longest first, so a query is read once however many labels there are
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
         self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
@@ -240,7 +239,8 @@ class Index(Generation):
         counts = self.manifest["counts"]
         expected = (counts["paragraphs"], self.manifest["model"]["dimension"])
         actual = {
-            "paragraphs in documents.jsonl": len(self.paragraphs),
+            "paragraphs in the table": len(self.paragraphs),
+            "near-identical groups' rows": len(self.group),
             "keyword index entries": self.keyword.doc_count,
         }
         for what, count in actual.items():
@@ -263,11 +263,19 @@ class Index(Generation):
 
     def neighbours(self, row: int) -> tuple[Paragraph | None, Paragraph | None]:
         """The paragraphs just before and after ``row`` in its document (rows are in reading order)."""
-        doc_id = self.paragraphs[row].doc_id
-        before, after = row - 1, row + 1
-        return (self.paragraphs[before] if before >= 0 and self.paragraphs[before].doc_id == doc_id else None,
-                self.paragraphs[after] if after < len(self.paragraphs) and self.paragraphs[after].doc_id == doc_id
-                else None)
+        document = self.paragraphs.document
+        return (self.paragraphs[row - 1] if row > 0 and document[row - 1] == document[row] else None,
+                self.paragraphs[row + 1] if row + 1 < len(document) and document[row + 1] == document[row] else None)
+
+    def twins(self, row: int) -> tuple[int, ...]:
+        """The rows of the paragraphs near-identical to ``row`` in other documents, in order; a report that
+        repeats its recommendations in a closing summary keeps both places, which a citation must tell apart."""
+        group = self.group[row]
+        if group < 0:
+            return ()
+        start, end = np.searchsorted(self._grouped_by, [group, group + 1])
+        document = self.paragraphs.document
+        return tuple(other for other in self._grouped[start:end].tolist() if document[other] != document[row])
 
     def named(self, query: str) -> set[int]:
         """The rows of the items ``query`` names by their label ("Recommendation 9", "AFI 1")."""
@@ -289,15 +297,27 @@ class Index(Generation):
 
     def nearest_sentence(self, row: int, query: np.ndarray) -> tuple[int, int]:
         """The span of the sentence of paragraph ``row`` nearest the query (all of a one-sentence paragraph)."""
-        found = sentences.spans(self.paragraphs[row].text)
+        text = self.paragraphs[row].text
+        found = sentences.spans(text)
         if not found:
-            return 0, len(self.paragraphs[row].text)
+            return 0, len(text)
         first = self.sentence_first[row]
         return found[int(np.argmax(self.sentence_vectors[first:first + len(found)] @ query))]
 
     def warm(self) -> None:
         """Load the model and run one query, so the first real query is as fast as the rest."""
         self.embed_query("warm up")
+
+
+def _labelled(paragraphs: Paragraphs) -> dict[str, list[int]]:
+    """Each label as a query reads it ("recommendation 9") -> the rows of every item so labelled, in order."""
+    codes = paragraphs.records["label"]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(paragraphs.labels) + 1))
+    labelled: dict[str, list[int]] = {}
+    for code, label in enumerate(paragraphs.labels):
+        labelled.setdefault(" ".join(label.lower().split()), []).extend(order[bounds[code]:bounds[code + 1]].tolist())
+    return {label: sorted(rows) for label, rows in labelled.items()}
 
 
 def encoder_of(manifest: dict) -> str:

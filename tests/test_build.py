@@ -235,14 +235,15 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
     assert sorted(index.documents) == ["a", "b", "d"] and len(index.paragraphs) == second.paragraphs == 5
     assert index.keyword.doc_count == 5
     with index.keyword.reader() as reader:
-        assert [row for row, _, _ in reader.search(keyword.parse("weekly"), 5)] == [index.rows["b#p2"]]
+        assert [row for row, _, _ in reader.search(keyword.parse("weekly"), 5)] == [index.paragraphs.row("b#p2")]
         assert not reader.search(keyword.parse("monthly"), 5) and not reader.search(keyword.parse("third"), 5)
     full = make_settings(tmp_path / "full", corpus=str(docs), encoder="torch")
     build_index(full, progress=False)
     fresh = Index.open(full)
     for p in index.paragraphs:  # reused vectors are the vectors a full build computes
-        assert index.vectors[index.rows[p.key]] @ fresh.vectors[fresh.rows[p.key]] > 0.9999
-    assert np.allclose((index.sentence_vectors * fresh.sentence_vectors).sum(axis=1), 1, atol=1e-4)
+        assert index.vectors[index.paragraphs.row(p.key)] @ fresh.vectors[fresh.paragraphs.row(p.key)] > 0.9999
+    both = np.asarray(index.sentence_vectors) * np.asarray(fresh.sentence_vectors)
+    assert np.allclose(both.sum(axis=1), 1, atol=1e-4)
 
 
 def test_unchanged_rerun_loads_no_model(tmp_path, monkeypatch):

@@ -1,8 +1,8 @@
 import numpy as np
 
 from indexer.build import build_index
-from indexer.duplicates import groups, pairs
-from indexer.store import Index
+from indexer.duplicates import groups, numbered, pairs
+from indexer.store import Index, IndexFolder
 
 from .conftest import make_settings, write
 
@@ -27,6 +27,7 @@ def test_near_identical_paragraphs_of_different_documents_are_grouped():
     found = pairs(texts, vectors, ["a", "b", "c", "d", "a"])
     assert found == {(0, 1), (1, 4)}
     assert groups(5, found) == [[0, 1, 4]]
+    assert numbered(5, found).tolist() == [0, 0, -1, -1, 0]
     assert pairs(texts, vectors, ["a", "b", "c", "d", "a"], rows=np.array([4])) == {(1, 4)}  # one row against all
 
 
@@ -46,9 +47,11 @@ def test_an_incremental_run_keeps_the_pairs_of_unchanged_documents_and_finds_new
     assert build_index(settings, progress=False).folded == 2
     write(docs, "c.txt", f"Missing children were found quickly.\n\n{STOCK}")  # a third copy
     second = build_index(settings, progress=False)
+    pairs_of = lambda: set(IndexFolder(settings.index_dir).vector_cache(settings).duplicate_pairs())
+    assert second.folded == 3 and pairs_of() == {("a#p1", "b#p1"), ("a#p1", "c#p2"), ("b#p1", "c#p2")}
     index = Index.open(settings)
-    assert second.folded == 3 and set(index.duplicate_pairs()) == {("a#p1", "b#p1"), ("a#p1", "c#p2"),
-                                                                   ("b#p1", "c#p2")}
+    row = index.paragraphs.row
+    assert index.twins(row("a#p1")) == (row("b#p1"), row("c#p2")) and index.twins(row("a#p2")) == ()
     write(docs, "a.txt", "The custody suite was refurbished in 2021.")  # a no longer has it
     third = build_index(settings, progress=False)
-    assert third.folded == 2 and set(Index.open(settings).duplicate_pairs()) == {("b#p1", "c#p2")}
+    assert third.folded == 2 and pairs_of() == {("b#p1", "c#p2")}

@@ -58,7 +58,7 @@ def test_an_incremental_run_reindexes_and_rows_follow_a_changed_document(tmp_pat
     assert sorted(keyword_hits(index, "custody")) == ["The custody records were incomplete.",
                                                       "The custody suite was inspected in 2021 and found wanting."]
     with index.keyword.reader() as reader:
-        assert reader.matches(keyword.parse("monthly")).tolist() == [index.rows["b#p3"]]
+        assert reader.matches(keyword.parse("monthly")).tolist() == [index.paragraphs.row("b#p3")]
 
 
 def test_changing_the_engine_reindexes_the_keywords_and_keeps_the_vectors(tmp_path):

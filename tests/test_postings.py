@@ -1,6 +1,5 @@
 """The postings: every match of a keyword query as a mask, the same as each engine finds by itself."""
 
-import numpy as np
 import pytest
 
 from indexer import keyword, keyword_tantivy, postings
@@ -70,7 +69,6 @@ def test_matches_follow_the_rows_after_a_document_before_them_changes(tmp_path, 
     index = Index.open(settings)
     with index.keyword.reader() as reader:
         assert reader.matches(keyword.parse('"met monthly" OR custody')).tolist() == sorted(
-            index.rows[key] for key in ("a#p1", "a#p2", "b#p2"))
+            index.paragraphs.row(key) for key in ("a#p1", "a#p2", "b#p2"))
     found = search(index, "monthly AND partnership", mode="hybrid")
     assert [r.text for r in found.results] == ["The partnership met monthly."] and found.total == 1
-    assert np.array_equal(np.sort(np.array(list(index.rows.values()))), np.arange(len(index.paragraphs)))

@@ -257,7 +257,7 @@ def test_a_paragraph_with_the_expansion_has_the_typed_word(index):
     assert parsed.aliases["exploit"] == {"cse"}
     with index.keyword.reader() as reader:
         hits = {row: words for row, _, words in reader.search(parsed, len(index.paragraphs))}
-    spelled_out = index.rows[f"{CSE}#p6"]  # "…problem profiles for child sexual exploitation…", no "CSE"
+    spelled_out = index.paragraphs.row(f"{CSE}#p6")  # "…problem profiles for child sexual exploitation…", no "CSE"
     assert "CSE" not in index.paragraphs[spelled_out].text
     assert hits[spelled_out] == {"cse", "problem", "profil"}
 
@@ -330,7 +330,7 @@ def test_a_paragraph_repeated_in_its_own_document_is_not_its_twin(tmp_path):
     places = {(p.doc_id, p.paragraph): row for row, p in enumerate(index.paragraphs) if p.text == stock}
     assert len(places) == 3
     for (doc_id, _), row in places.items():
-        assert {index.paragraphs[t].doc_id for t in index.twins[row]} == {"report", "reply"} - {doc_id}
+        assert {index.paragraphs[t].doc_id for t in index.twins(row)} == {"report", "reply"} - {doc_id}
     reply = search(index, "vulnerability of children in local communities", 10, "keyword").results[0]
     assert reply.doc_id == "reply" and len(reply.also_in) == 2  # both places in the report, one document
     from webui import create_app
