@@ -3,8 +3,7 @@
 Indexing is incremental: a file whose bytes (and sidecar) are unchanged since
 the current generation is not parsed again, a paragraph whose text is
 unchanged is not embedded again, and the keyword index is the previous one
-with only the changed documents replaced (whoosh; tantivy indexes every paragraph
-again, which it does in seconds). An unchanged corpus is a quick no-op
+with only the changed documents replaced. An unchanged corpus is a quick no-op
 that loads no model, which is what lets the start-up command index "only when
 the index is missing or stale". ``rebuild`` starts from nothing.
 """

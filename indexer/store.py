@@ -32,7 +32,7 @@ from .encoders import open_encoder
 from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
 DEFAULT_INDEX_DIR = Path(next(s.default for s in SETTINGS if s.name == "index_dir"))
