@@ -1,7 +1,10 @@
 import numpy as np
+import pytest
 
+from indexer import duplicates
 from indexer.build import build_index
-from indexer.duplicates import groups, numbered, pairs
+from indexer.duplicates import COSINE, OVERLAP, groups, numbered, pairs
+from indexer.minhash import trigrams
 from indexer.store import Index, IndexFolder
 
 from .conftest import make_settings, write
@@ -55,3 +58,43 @@ def test_an_incremental_run_keeps_the_pairs_of_unchanged_documents_and_finds_new
     write(docs, "a.txt", "The custody suite was refurbished in 2021.")  # a no longer has it
     third = build_index(settings, progress=False)
     assert third.folded == 2 and pairs_of() == {("b#p1", "c#p2")}
+
+
+def planted(index):
+    """The shipped corpus's paragraphs, and edited copies of each in documents of their own: a word
+    added, words replaced every k-th (Jaccard from about 0.5 to 0.85), the end cut, the case changed,
+    and labels of fewer than three words; embedded by the real model."""
+    texts, doc_ids = [p.text for p in index.paragraphs], [p.doc_id for p in index.paragraphs]
+    edits = [lambda w: w[:3] + ["again"] + w[3:], lambda w: [x.upper() for x in w],
+             lambda w: w[: len(w) * 7 // 10], lambda w: w[: len(w) * 4 // 5]]
+    edits += [lambda w, k=k: ["Halton" if n % k == k // 2 else x for n, x in enumerate(w)] for k in (9, 13, 20, 30)]
+    copies = [" ".join(edit(text.split())) for text in texts for edit in edits]
+    copies += ["Recommendation 3", "recommendation 3", "Recommendation 4", "AFI", "AFI", "", ""]
+    vectors = index.embedder.encode_documents(copies, 32)
+    return texts + copies, np.vstack([index.vectors, vectors]), doc_ids + [f"copy-{n}" for n in range(len(copies))]
+
+
+def brute_force(texts, vectors, doc_ids) -> set[tuple[int, int]]:
+    """The definition, pair by pair."""
+    sets = [trigrams(text) for text in texts]
+    close = np.argwhere(np.triu(vectors @ vectors.T >= COSINE, 1))
+    return {(int(i), int(j)) for i, j in close
+            if doc_ids[i] != doc_ids[j] and len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= OVERLAP}
+
+
+@pytest.fixture(scope="module")
+def corpus(index):
+    texts, vectors, doc_ids = planted(index)
+    return texts, vectors, doc_ids, brute_force(texts, vectors, doc_ids)
+
+
+@pytest.mark.parametrize("few", [duplicates._FEW, 0], ids=["by vectors", "by minhash"])
+def test_both_ways_find_the_pairs_of_the_definition(corpus, monkeypatch, few):
+    texts, vectors, doc_ids, expected = corpus
+    monkeypatch.setattr(duplicates, "_FEW", few)
+    jaccards = [len(trigrams(texts[i]) & trigrams(texts[j])) / len(trigrams(texts[i]) | trigrams(texts[j]))
+                for i, j in expected]
+    assert len(expected) > 300 and min(jaccards) < 0.75  # some near the threshold
+    assert pairs(texts, vectors, doc_ids) == expected
+    rows = np.arange(0, len(texts), 3)
+    assert pairs(texts, vectors, doc_ids, rows) == {(i, j) for i, j in expected if i % 3 == 0 or j % 3 == 0}
