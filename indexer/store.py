@@ -3,7 +3,7 @@
     <index_dir>/CURRENT            name of the live generation, replaced atomically
     <index_dir>/gen-000003/        manifest.json, documents.jsonl, paragraphs.npy, texts.bin, table.json,
                                    keyword/, vectors.npy, sentences.npy, sentence_first.npy,
-                                   duplicates.json, groups.npy
+                                   duplicates.json, groups.npy, ledger.json
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -34,7 +34,7 @@ from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 from .table import Paragraphs, open_table
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 GROUPS = "groups.npy"  # each paragraph's group of near-identical ones (``duplicates.numbered``), -1 for none
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last

@@ -1,0 +1,144 @@
+"""Which indexed documents speak of one inspection: its report and the responses to it.
+
+A response names its report in its title ("Government response to … 'The
+Space Economy: Act Now or Lose Out'", a PCC response's "Title of Inspection")
+and quotes its items word for word, so a response joins the report it shares
+the most near-identical items with, else the one its title names; responses
+whose report is not indexed are one inspection when their titles agree. Two
+reports are never joined: a recommendation made again in a later report is a
+recurring one, not the same inspection. The clock (``clock``) runs from the
+report's publication, read from the report or, without it, from the date a
+response gives for it ("Date Inspection Published").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .clock import STATUTORY_DAYS, days, full
+from .links import ITEMS, RESPONSES
+from .records import Metadata
+from .store import Index
+
+RESPONSE_TYPES = ("pcc_response", "force_response")
+_RESPONSE_TITLE = re.compile(r"\b(?:response|reply)\b", re.I)
+_SMALL = {"the", "a", "an", "of", "to", "on", "in", "and", "for", "report", "s"}
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response document on the clock: its whole date (None when not read in full), the days from the
+    report's publication, and whether it is a PCC's past the statutory 56."""
+
+    doc_id: str
+    title: str
+    doc_type: str
+    date: str | None
+    days: int | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A report and the responses to it; ``report`` is None when only responses are indexed."""
+
+    id: str
+    title: str
+    inspectorate: str | None
+    published: str | None
+    report: str | None
+    responses: tuple[Response, ...]
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return ((self.report,) if self.report else ()) + tuple(r.doc_id for r in self.responses)
+
+    @property
+    def first_response(self) -> Response | None:
+        """The earliest dated response, else the first one: the one the clock stops at."""
+        return min(self.responses, key=lambda r: (r.date is None, r.date or ""), default=None)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Inspection":
+        return cls(**{**data, "responses": tuple(Response(**r) for r in data["responses"])})
+
+
+def inspections(index: Index) -> list[Inspection]:
+    """Every inspection of the indexed documents that hold items or are responses, in index order."""
+    ids = list(index.documents)
+    meta = {doc_id: index.documents.meta(doc_id) for doc_id in ids}
+    roles = {doc_id: {index.paragraphs[row].role for row in index.paragraphs.rows_of(doc_id)} for doc_id in ids}
+    responds = {doc_id for doc_id in ids if meta[doc_id].doc_type in RESPONSE_TYPES or roles[doc_id] & set(RESPONSES)
+                or _RESPONSE_TITLE.search(meta[doc_id].title)}
+    reports = {doc_id for doc_id in ids if doc_id not in responds and roles[doc_id] & set(ITEMS)}
+    parent = {doc_id: doc_id for doc_id in responds | reports}
+    with_report = {doc_id: doc_id in reports for doc_id in parent}  # a group's root -> whether it holds a report
+
+    def root(doc_id: str) -> str:
+        while parent[doc_id] != doc_id:
+            doc_id = parent[doc_id]
+        return doc_id
+
+    for a, b in _evidence(index, ids, responds, set(parent), meta, reports):
+        a, b = root(a), root(b)
+        if a != b and not (with_report[a] and with_report[b]):
+            parent[b] = a
+            with_report[a] = with_report[a] or with_report[b]
+    members: dict[str, list[str]] = {}
+    for doc_id in ids:
+        if doc_id in parent:
+            members.setdefault(root(doc_id), []).append(doc_id)
+    return [_inspection(found, reports, meta) for found in members.values()]
+
+
+def _evidence(index: Index, ids: list[str], responds: set[str], known: set[str], meta: dict[str, Metadata],
+              reports: set[str]) -> list[tuple[str, str]]:
+    """(response, document) pairs that speak of one inspection, the strongest first: items quoted word for
+    word (most first), then titles."""
+    shared: dict[tuple[str, str], int] = {}
+    for doc_id in ids:
+        if doc_id not in responds:
+            continue
+        for row in index.paragraphs.rows_of(doc_id):
+            for twin in index.twins(row):
+                other = index.paragraphs[twin]
+                if other.doc_id in known and set(ITEMS) & {other.role, index.paragraphs[row].role}:
+                    shared[doc_id, other.doc_id] = shared.get((doc_id, other.doc_id), 0) + 1
+    quoted = sorted(shared, key=lambda pair: -shared[pair])
+    named = [(response, other) for response in ids if response in responds for other in ids
+             if other != response and other in known and _names(meta[response].title, meta[other].title,
+                                                                 other in reports)]
+    return quoted + named
+
+
+def _names(title: str, other: str, is_report: bool) -> bool:
+    """Whether a response's title names another document: the same words, or a report's title within it."""
+    mine, theirs = _words(title), _words(other)
+    if mine == theirs:
+        return True
+    return is_report and len(theirs) >= 3 and f" {' '.join(theirs)} " in f" {' '.join(mine)} "
+
+
+def _words(title: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", title.lower()) if w not in _SMALL]
+
+
+def _inspection(documents: list[str], reports: set[str], meta: dict[str, Metadata]) -> Inspection:
+    report = next((doc_id for doc_id in documents if doc_id in reports), None)
+    answering = [doc_id for doc_id in documents if doc_id != report]
+    if report:
+        published = full(meta[report].published) or full(meta[report].date)
+    else:
+        published = next((full(meta[doc_id].published) for doc_id in answering if full(meta[doc_id].published)), None)
+    responses = []
+    for doc_id in answering:
+        m = meta[doc_id]
+        dated = full(m.signed) or (full(m.date) if m.date != m.published else None)
+        after = days(published, dated)
+        responses.append(Response(doc_id, m.title, m.doc_type, dated, after,
+                                  m.doc_type == "pcc_response" and after is not None and after > STATUTORY_DAYS))
+    responses.sort(key=lambda r: (r.date is None, r.date or ""))
+    first = report or documents[0]
+    inspectorate = next((meta[d].inspectorate for d in documents if meta[d].inspectorate), None)
+    return Inspection(first, meta[first].title, inspectorate, published, report, tuple(responses))
