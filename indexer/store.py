@@ -213,10 +213,15 @@ class Index:
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
         self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
         self.keyword = keyword.engine(keyword_engine_of(manifest)).KeywordIndex(folder / "keyword")
-        self.embedder = open_encoder(settings, encoder_of(manifest))
         # paging, filtering and re-sorting a search embed its query once; the cache is thread-safe
         self.embed_query = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
         self._check()
+
+    @functools.cached_property
+    def embedder(self):
+        """The encoder of the generation's model, made when a query first needs it: a build reading the
+        generation it writes (for the ledger) makes none."""
+        return open_encoder(self.settings, encoder_of(self.manifest))
 
     @classmethod
     def open(cls, settings: Settings) -> "Index":
