@@ -12,7 +12,8 @@ compared with it. A pair's recommendation is extracted when a record's text,
 as one of the documents words it, holds its opening; linked at rank 1 when the record's first reply overlaps the
 pair's response (either holds the other's opening), in the top 3 when one of
 its first three does; its status agrees when Accept is "accepted", Partial
-"partly accepted" and Reject "rejected".
+"partly accepted" and Reject "rejected". The list has no "noted / under
+consideration": how many of its Partials the ledger reads so is said beside.
 """
 
 import argparse
@@ -27,6 +28,7 @@ from indexer.build import build_index
 from indexer.config import Settings
 from indexer.ledger import ledger
 from indexer.store import Index
+from indexer.verdicts import NOTED
 
 STATUS = {"Accept": "accepted", "Partial": "partly accepted", "Reject": "rejected"}
 OPENING = 60  # characters of a text's opening, after normalising, that must be found in the other
@@ -61,43 +63,45 @@ def report(real: Path, work: Path, index_dir: Path | None, misses: bool) -> None
     build_index(settings, progress=False)
     index = Index.open(settings)
     rows = ledger(index).rows
-    totals = [0] * 5
+    totals = [0] * 6
     for folder in folders:
         pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text().splitlines() if line.strip()]
-        mine = [row.record for row in rows if row.inspection.report == f"{folder.name}-report"]
-        counts = [len(pairs), 0, 0, 0, 0]
+        mine = [row.record for row in rows if row.clock.inspection.report == f"{folder.name}-report"]
+        counts = [len(pairs), 0, 0, 0, 0, 0]
         for pair in pairs:
-            record = next((r for r in mine if any(plain(pair["recommendation"])[:OPENING] in plain(text)
-                                                  for text in texts(index, r))), None)
-            replies = [text(index, r.doc_id, r.paragraph) for r in (record.replies[:3] if record else ())]
+            record = next((r for r in mine if any(plain(pair["recommendation"])[:OPENING] in plain(worded)
+                                                  for worded in wordings(index, r))), None)
+            replies = [paragraph(index, r.doc_id, r.paragraph) for r in (record.replies[:3] if record else ())]
             found = [record is not None, bool(replies) and overlaps(replies[0], pair["response"]),
-                     any(overlaps(text, pair["response"]) for text in replies),
-                     record is not None and record.status == STATUS[pair["status"]]]
+                     any(overlaps(reply, pair["response"]) for reply in replies),
+                     record is not None and record.status == STATUS[pair["status"]],
+                     record is not None and pair["status"] == "Partial" and record.status == NOTED]
             counts[1:] = [c + f for c, f in zip(counts[1:], found)]
-            if misses and not all(found):
+            if misses and not all(found[:4]):
                 failed = [name for name, ok in zip(("extracted", "rank 1", "top 3", "status"), found) if not ok]
                 said = f"{record.status} ({record.decided_by})" if record else "-"
                 print(f"  {folder.name} {pair['rec_id']}: {', '.join(failed)}; listed {pair['status']}, read {said}")
-        line(folder.name, counts)
+        show(folder.name, counts)
         totals = [t + c for t, c in zip(totals, counts)]
-    line("all", totals)
+    show("all", totals)
 
 
-def text(index: Index, doc_id: str, paragraph: int) -> str:
-    return index.paragraphs[index.paragraphs.row(f"{doc_id}#p{paragraph}")].text
+def paragraph(index: Index, doc_id: str, number: int) -> str:
+    return index.paragraphs[index.paragraphs.row(f"{doc_id}#p{number}")].text
 
 
-def texts(index: Index, record) -> list[str]:
+def wordings(index: Index, record) -> list[str]:
     """The record's text as each document words it: a response may quote it with "DfT" for "Department for
     Transport", or leave out a cross-reference."""
-    return [" ".join(text(index, place.doc_id, n) for n in place.paragraphs) for place in record.places]
+    return [" ".join(paragraph(index, place.doc_id, n) for n in place.paragraphs) for place in record.places]
 
 
-def line(name: str, counts: list[int]) -> None:
-    total, *found = counts
+def show(name: str, counts: list[int]) -> None:
+    total, *found, noted = counts
     shares = ", ".join(f"{what} {n}/{total} ({n / total:.0%})" for what, n in
                        zip(("extracted", "linked at rank 1", "in the top 3", "status agrees"), found))
-    print(f"{name}: {shares}")
+    print(f"{name}: {shares} (+{noted} read noted / under consideration where the list, which has no such "
+          f"status, says Partial)")
 
 
 if __name__ == "__main__":

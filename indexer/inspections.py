@@ -68,11 +68,13 @@ def inspections(index: Index) -> list[Inspection]:
     """Every inspection of the indexed documents that hold items or are responses, in index order."""
     ids = list(index.documents)
     meta = {doc_id: index.documents.meta(doc_id) for doc_id in ids}
-    roles = {doc_id: {index.paragraphs[row].role for row in index.paragraphs.rows_of(doc_id)} for doc_id in ids}
+    codes, names = index.paragraphs.records["role"], index.paragraphs.roles  # read from the table, no text read
+    roles = {doc_id: {names[code] for code in set(codes[rows.start:rows.stop].tolist())}
+             for doc_id in ids for rows in [index.paragraphs.rows_of(doc_id)]}
     responds = {doc_id for doc_id in ids if meta[doc_id].doc_type in RESPONSE_TYPES or roles[doc_id] & set(RESPONSES)
                 or _RESPONSE_TITLE.search(meta[doc_id].title)}
     reports = {doc_id for doc_id in ids if doc_id not in responds and roles[doc_id] & set(ITEMS)}
-    parent = {doc_id: doc_id for doc_id in responds | reports}
+    parent = {doc_id: doc_id for doc_id in ids if doc_id in responds or doc_id in reports}
     with_report = {doc_id: doc_id in reports for doc_id in parent}  # a group's root -> whether it holds a report
 
     def root(doc_id: str) -> str:
@@ -94,30 +96,31 @@ def inspections(index: Index) -> list[Inspection]:
 
 def _evidence(index: Index, ids: list[str], responds: set[str], known: set[str], meta: dict[str, Metadata],
               reports: set[str]) -> list[tuple[str, str]]:
-    """(response, document) pairs that speak of one inspection, the strongest first: items quoted word for
-    word (most first), then titles."""
-    shared: dict[tuple[str, str], int] = {}
+    """(response, document) pairs that speak of one inspection, the strongest first: each item quoted word
+    for word counts one, a title that names the document half of one (it settles a tie between two
+    reports that make the same recommendation)."""
+    score: dict[tuple[str, str], float] = {}
+    codes, names, document = index.paragraphs.records["role"], index.paragraphs.roles, index.paragraphs.document
     for doc_id in ids:
         if doc_id not in responds:
             continue
         for row in index.paragraphs.rows_of(doc_id):
             for twin in index.twins(row):
-                other = index.paragraphs[twin]
-                if other.doc_id in known and set(ITEMS) & {other.role, index.paragraphs[row].role}:
-                    shared[doc_id, other.doc_id] = shared.get((doc_id, other.doc_id), 0) + 1
-    quoted = sorted(shared, key=lambda pair: -shared[pair])
-    named = [(response, other) for response in ids if response in responds for other in ids
-             if other != response and other in known and _names(meta[response].title, meta[other].title,
-                                                                 other in reports)]
-    return quoted + named
-
-
-def _names(title: str, other: str, is_report: bool) -> bool:
-    """Whether a response's title names another document: the same words, or a report's title within it."""
-    mine, theirs = _words(title), _words(other)
-    if mine == theirs:
-        return True
-    return is_report and len(theirs) >= 3 and f" {' '.join(theirs)} " in f" {' '.join(mine)} "
+                other = index.documents.ids[document[twin]]
+                if other in known and (names[codes[twin]] in ITEMS or names[codes[row]] in ITEMS):
+                    score[doc_id, other] = score.get((doc_id, other), 0) + 1
+    words = {doc_id: f" {' '.join(_words(meta[doc_id].title))} " for doc_id in ids if doc_id in known}
+    titled: dict[str, list[str]] = {}  # a title's words -> the documents of that title, in index order
+    for doc_id, said in words.items():
+        if len(said.split()) >= 3:  # a name too short to tell one inspection from another names none
+            titled.setdefault(said, []).append(doc_id)
+    for response in [doc_id for doc_id in ids if doc_id in responds]:
+        named = [other for other in titled.get(words[response], []) if other != response]  # the same title
+        named += [doc_id for same in titled.values() for doc_id in same  # a report's title within its own
+                  if doc_id in reports and words[doc_id] != words[response] and words[doc_id] in words[response]]
+        for other in named:
+            score[response, other] = score.get((response, other), 0) + 0.5
+    return sorted(score, key=lambda pair: -score[pair])  # stable: ties in index order
 
 
 def _words(title: str) -> list[str]:

@@ -38,8 +38,8 @@ class Place:
 
 @dataclass(frozen=True)
 class Reply:
-    """A paragraph that answers an item, how that was found (``links.Link``; "label" in another document,
-    "similarity" where nothing names it) and how sure that is, from 0 to 1."""
+    """A paragraph that answers an item: how it was found (as ``links.Link`` says; "label" when another
+    response names it, "similarity" when nothing does) and how sure that is, from 0 to 1."""
 
     doc_id: str
     paragraph: int
@@ -77,30 +77,43 @@ class Record:
 
 
 @dataclass(frozen=True)
-class Row:
-    """A record as the ledger shows it: with its inspection's clock and whether that is overdue."""
+class Clock:
+    """An inspection's 56-day clock on the day asked: overdue when its report has no response after 56 days."""
 
-    record: Record
     inspection: Inspection
     overdue: bool
 
     def to_json(self) -> dict:
-        return {**asdict(self.record), "inspection": _inspection_json(self.inspection, self.overdue)}
+        first = self.inspection.first_response
+        return {**asdict(self.inspection), "documents": list(self.inspection.documents),
+                "first_response": first.date if first else None, "days": first.days if first else None,
+                "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record as the ledger shows it, with its inspection's clock."""
+
+    record: Record
+    clock: Clock
+
+    def to_json(self) -> dict:
+        return {**asdict(self.record), "inspection": self.clock.to_json()}
 
 
 @dataclass
 class LedgerView:
-    """The records a request asked for, and the inspections overdue among all of them."""
+    """The records a request asked for, and the clocks of the inspections it covers (those without items too:
+    a PCC's comments on a report are on the clock whether or not the report made recommendations)."""
 
     rows: list[Row]
-    overdue: list[Inspection]
+    clocks: list[Clock]
     today: date
     filters: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"today": self.today.isoformat(), "filters": self.filters, "count": len(self.rows),
-                "records": [row.to_json() for row in self.rows],
-                "overdue": [_inspection_json(i, True) for i in self.overdue]}
+                "records": [row.to_json() for row in self.rows], "inspections": [c.to_json() for c in self.clocks]}
 
 
 def write(folder: Path, inspections: list[Inspection], records: list[Record]) -> None:
@@ -127,23 +140,21 @@ def ledger(index: Index, status: str | None = None, inspectorate: str | None = N
            overdue: bool = False, today: date | None = None) -> LedgerView:
     """The ledger's records, filtered: by status (a status or the start of one: "partly"), inspecting
     body (any case), year of the report's publication (or of its first document, when that is unknown)
-    and whether the inspection is overdue on ``today`` (default: the real today)."""
+    and whether the inspection is overdue on ``today`` (default: the real today); raises QueryError."""
     status, year = check(status, year)
     today = today or date.today()
-    inspections, records = _read(index.folder / LEDGER)
+    inspections, records = _read(index.folder / LEDGER, _stamp(index.folder / LEDGER))
     answered = {r.inspection for r in records if r.replies}
-    late = {i.id: clock.overdue(i.published, bool(i.responses) or i.id in answered, today) for i in inspections.values()}
-    rows = []
-    for record in records:
-        inspection = inspections[record.inspection]
-        if (status and record.status != status) or (overdue and not late[inspection.id]) or \
-                (inspectorate and (inspection.inspectorate or "").lower() != inspectorate.lower()) or \
-                (year and _year(index, inspection) != year):
-            continue
-        rows.append(Row(record, inspection, late[inspection.id]))
+    clocks = {i.id: Clock(i, clock.overdue(i.published, bool(i.responses) or i.id in answered, today))
+              for i in inspections.values()
+              if (not inspectorate or (i.inspectorate or "").lower() == inspectorate.lower())
+              and (not year or _year(index, i) == year)}
+    clocks = {key: found for key, found in clocks.items() if found.overdue or not overdue}
+    rows = [Row(r, clocks[r.inspection]) for r in records
+            if r.inspection in clocks and (not status or r.status == status)]
     filters = {name: value for name, value in (("status", status), ("inspectorate", inspectorate), ("year", year),
                                                ("overdue", overdue)) if value}
-    return LedgerView(rows, [i for i in inspections.values() if late[i.id]], today, filters)
+    return LedgerView(rows, list(clocks.values()), today, filters)
 
 
 def _year(index: Index, inspection: Inspection) -> int | None:
@@ -151,8 +162,16 @@ def _year(index: Index, inspection: Inspection) -> int | None:
     return int(when[:4]) if when else None
 
 
+def _stamp(path: Path) -> int | None:
+    """When the file was written: an index folder removed and built again reuses its generations' names."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 @functools.lru_cache(maxsize=4)  # a generation's files never change, and a server reads one at a time
-def _read(path: Path) -> tuple[dict[str, Inspection], list[Record]]:
+def _read(path: Path, stamp: int | None) -> tuple[dict[str, Inspection], list[Record]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -160,10 +179,3 @@ def _read(path: Path) -> tuple[dict[str, Inspection], list[Record]]:
                                  f"{index_command(path.parent.parent, rebuild=True)}") from None
     inspections = [Inspection.from_json(i) for i in data["inspections"]]
     return {i.id: i for i in inspections}, [Record.from_json(r) for r in data["records"]]
-
-
-def _inspection_json(inspection: Inspection, overdue: bool) -> dict:
-    first = inspection.first_response
-    return {**asdict(inspection), "documents": list(inspection.documents),
-            "first_response": first.date if first else None, "days": first.days if first else None,
-            "overdue": overdue}

@@ -53,7 +53,8 @@ _LISTS_ITEMS = re.compile(r"recommendation", re.I)
 _DOTTED = re.compile(r"^(\d+(?:\.\d+)+)\.?\s")
 _PLAIN = re.compile(r"^(\d{1,3})\.\s")  # "12. The Government should…", an item only in a chapter of them
 _CHAPTER = re.compile(r"^(?:chapter|part|section|appendix|annexe?)\s+(?:\d+|[IVXLC]+)\b", re.I)
-_POINT = re.compile(r"^(?:[a-z]|[•·▪●–-]\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)")  # "take steps…", "• …", "(a) …"
+# a point of a list: "take steps…", "• …", "(a) …"
+_POINT = re.compile(r"^(?:[a-z]|[•·▪●–-]\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)")
 _RESPONSES = ("pcc_response", "force_response")
 _ITEMS = ("recommendation", "area_for_improvement", "cause_of_concern")
 _CONTINUED = 2  # how far a number may run on from the last item's ("8.25." then "8.26.") without its heading
@@ -98,7 +99,8 @@ def _chapter(heading: str) -> bool:
     """Whether a heading opens a chapter (its sub-headings do not end it): "CHAPTER 8: …", "APPENDIX 1",
     or one in capitals ("SUMMARY OF CONCLUSIONS AND RECOMMENDATIONS")."""
     letters = [c for c in heading if c.isalpha()]
-    return bool(_CHAPTER.match(heading)) or (len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters))
+    capitals = len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return capitals or _CHAPTER.match(heading) is not None
 
 
 def _item_number(text: str, in_list: bool, item: Block | None) -> str | None:

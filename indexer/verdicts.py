@@ -24,34 +24,46 @@ ACCEPTED, PARTLY, REJECTED, NOTED, NONE = ("accepted", "partly accepted", "rejec
 STATUSES = (ACCEPTED, PARTLY, REJECTED, NOTED, NONE)
 
 _AGREE = r"(?:accept|agree|support|endorse)(?:s|ed)?"
-_SAID = [  # (status, pattern), the more particular first where two can match the same words
-    (PARTLY, rf"\b(?:partially|partly|in part)\s+{_AGREE}|\b{_AGREE}\b(?:\s+\S+){{0,5}}?\s+in\s+(?:part|principle)\b"
-             rf"|\b{_AGREE}\s+(?:with\s+)?(?:the\s+|its\s+)?(?:spirit|intent|intention|thrust|principle|aims?|"
-             rf"objectives?|sentiment)\s+(?:of|behind)\b|\bagree(?:s|d)?\s+with\s+(?:some|parts?|elements|much)\s+of\b"),
-    (REJECTED, rf"\b(?:do|does|did|will|can|could)\s*(?:not|n['’]t)\s+(?:fully\s+)?(?:accept|agree|support|endorse)\b"
-               rf"|\b(?:cannot|unable\s+to)\s+(?:accept|agree|support)\b|\bdisagree(?:s|d)?\b|\breject(?:s|ed)?\b"
-               rf"|\bnot\s+(?:been\s+)?accepted\b|\bdeclines?\s+(?:to|the)\b|\bis\s+not\s+(?:minded|persuaded)\b"
-               r"|\b(?:does|do)\s+not\s+(?:believe|consider|think)\s+(?:that\s+)?(?:it|this|there)\s+(?:is|would\s+be)\s+"
-               r"(?:appropriate|necessary|right|desirable|feasible|needed|a\s+need)\b"),
-    (ACCEPTED, rf"\b{_AGREE}\s+(?:with\s+)?(?:(?:this|the|these|that|all|each|its|their)\s+)?(?:\w+['’]s?\s+)?"
-               rf"(?:recommendations?|conclusions?|committee|proposals?|findings?|report)\b"
-               rf"|\b(?:we|government|constabulary|force|department|commissioner|I|fully)\s+(?:fully\s+)?"
-               rf"(?:agree|accept)s?\b|\b(?:fully\s+)?accepted\b|\bwelcomes?\s+(?:this|the)\s+recommendation\b"
-               rf"|\b(?:already|fully)\s+(?:comply|complies|compliant|implemented|in\s+place|meets?|met|achieved)\b"
-               rf"|\b(?:existing|full)\s+compliance\b|\b(?:has|have)\s+been\s+(?:implemented|completed|actioned|"
-               rf"discharged|achieved)\b"),
-    (NOTED, r"\bnote[sd]?\s+(?:the|this|these|that)\s+(?:recommendations?|committee|report|conclusions?)\b"
-            r"|\b(?:will|to)\s+(?:further\s+)?(?:consider|explore|examine|assess)\b|\bunder\s+(?:consideration|review)\b"
-            r"|\b(?:is|are)\s+(?:currently\s+)?(?:considering|exploring)\b|\bwill\s+respond\b"),
-]
-_SAID = [(status, re.compile(pattern, re.I)) for status, pattern in _SAID]
+_PHRASES = {  # the phrases of each status; the more particular status first, where two match one sentence
+    PARTLY: [rf"(?:partially|partly|in part)\s+{_AGREE}",
+             rf"{_AGREE}(?:\s+\S+){{0,5}}?\s+in\s+(?:part|principle)",  # "accepts this recommendation in part"
+             rf"{_AGREE}\s+(?:with\s+)?(?:the\s+|its\s+)?(?:spirit|intent|intention|thrust|principle|aims?|objectives?"
+             r"|sentiment)\s+(?:of|behind)",
+             r"agree(?:s|d)?\s+with\s+(?:some|parts?|elements|much)\s+of"],
+    REJECTED: [r"(?:do|does|did|will|can|could)\s*(?:not|n['’]t)\s+(?:fully\s+)?(?:accept|agree|support|endorse)",
+               r"(?:cannot|unable\s+to)\s+(?:accept|agree|support)", r"disagree(?:s|d)?", r"reject(?:s|ed)?",
+               r"not\s+(?:been\s+)?accepted", r"declines?\s+(?:to|the)", r"is\s+not\s+(?:minded|persuaded)",
+               r"(?:does|do)\s+not\s+(?:believe|consider|think)\s+(?:that\s+)?(?:it|this|there)\s+(?:is|would\s+be)\s+"
+               r"(?:appropriate|necessary|right|desirable|feasible|needed|a\s+need)"],
+    ACCEPTED: [rf"{_AGREE}\s+(?:with\s+)?(?:(?:this|the|these|that|all|each|its|their)\s+)?(?:\w+['’]s?\s+)?"
+               r"(?:recommendations?|conclusions?|committee|proposals?|findings?|report)",
+               r"(?:we|government|constabulary|force|department|commissioner|I)\s+(?:fully\s+)?(?:agree|accept)s?",
+               r"(?:fully\s+)?accepted", r"welcomes?\s+(?:this|the)\s+recommendation",
+               r"(?:already|fully)\s+(?:comply|complies|compliant|implemented|in\s+place|meets?|met|achieved)",
+               r"(?:existing|full)\s+compliance",
+               r"(?:has|have)\s+been\s+(?:implemented|completed|actioned|discharged|achieved)"],
+    # "will consider" defers; "continue to explore", "in order to assess" say what is done, and why
+    NOTED: [r"note[sd]?\s+(?:the|this|these|that)\s+(?:recommendations?|committee|report|conclusions?)",
+            r"will\s+(?:further\s+|now\s+|carefully\s+)?(?:consider|explore|examine|look\s+(?:at|into))",
+            r"under\s+(?:consideration|review)", r"(?:is|are)\s+(?:currently\s+|now\s+)?(?:considering|exploring)",
+            r"(?:give|giving)\s+(?:careful\s+|further\s+)?consideration", r"will\s+respond"],
+}
 # no verdict said: what the reply commits to, and what it rules out
-_COMMITS = re.compile(r"\b(?:will|(?:is|are)\s+committed\s+to|commits\s+to|continues?\s+to|(?:has|have)\s+(?:already\s+)?"
-                      r"(?:appointed|introduced|established|launched|published|invested|made)|recognises?\s+the\s+"
-                      r"(?:importance|need|value))\b", re.I)
-_RULES_OUT = re.compile(r"\b(?:no\s+(?:current\s+)?plans?|not\s+(?:yet|currently|be\s+possible|possible|appropriate|feasible"
-                        r"|practical|necessary)|(?:does|do)\s+not\s+(?:believe|consider|think|intend)|"
-                        r"(?:is|are)\s+not\s+(?:intended|the\s+right)|rather\s+than|it\s+would\s+not\s+be)\b", re.I)
+_COMMITTING = [r"will", r"(?:is|are)\s+committed\s+to", r"commits\s+to", r"continues?\s+to",
+               r"(?:has|have)\s+(?:already\s+)?(?:appointed|introduced|established|launched|published|invested|made)",
+               r"recognises?\s+the\s+(?:importance|need|value)"]
+_RULING_OUT = [r"no\s+(?:current\s+)?plans?", r"(?:does|do)\s+not\s+have\s+(?:any\s+)?plans",
+               r"not\s+(?:yet|currently|be\s+possible|possible|appropriate|feasible|practical|necessary)",
+               r"(?:does|do)\s+not\s+(?:believe|consider|think|intend)",
+               r"(?:is|are)\s+not\s+(?:intended|the\s+right)", r"it\s+would\s+not\s+be"]
+
+
+def _any(phrases: list[str]) -> re.Pattern:
+    return re.compile("|".join(rf"\b(?:{phrase})\b" for phrase in phrases), re.I)
+
+
+_SAID = {status: _any(phrases) for status, phrases in _PHRASES.items()}
+_COMMITS, _RULES_OUT = _any(_COMMITTING), _any(_RULING_OUT)
 
 
 def verdict(replies: list[str]) -> tuple[str, str | None]:
@@ -60,7 +72,7 @@ def verdict(replies: list[str]) -> tuple[str, str | None]:
         return NONE, None
     for text in replies:
         for sentence in sentences.of(text) or [text]:
-            said = {status: match for status, pattern in _SAID for match in [pattern.search(sentence)] if match}
+            said = {status: found for status, pattern in _SAID.items() if (found := pattern.search(sentence))}
             if ACCEPTED in said and REJECTED in said and \
                     said[REJECTED].start() <= said[ACCEPTED].start() < said[REJECTED].end():
                 del said[ACCEPTED]  # "does not agree with the Committee" agrees with nothing
