@@ -387,8 +387,16 @@ def sample(repeat: int) -> dict:
     report = build_index(settings, [ROOT / "corpus"], rebuild=True, progress=False)
     index = Index.open(settings)
     index.warm()
-    return {"paragraphs": report.paragraphs, "build_s": report.seconds, "queries": query_latency(index, repeat),
-            "disk": disk(index_dir)}
+    with searching():
+        latency = query_latency(index, repeat)
+    return {"paragraphs": report.paragraphs, "build_s": report.seconds, "queries": latency, "disk": disk(index_dir)}
+
+
+def searching():
+    """BLAS on one thread, as in every searching ``precedent`` process (indexer/cli.py says why)."""
+    from threadpoolctl import threadpool_limits  # pip install threadpoolctl
+
+    return threadpool_limits(1, user_api="blas")
 
 
 # ---------------------------------------------------------------- one size
@@ -403,14 +411,15 @@ def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with
     index = Index.open(settings)
     index.warm()
     result["open_s"] = time.perf_counter() - clock
-    log(f"{size}: queries")
-    result["queries"] = query_latency(index, repeat, queries)
-    result["query_count"] = len(queries)
-    log(f"{size}: floor and naive baseline")
-    result["baselines"] = baselines(index, repeat, queries)
-    if len(index.paragraphs) >= 100_000:
-        log(f"{size}: profile")
-        result["profile"] = profile_hybrid(index, queries)
+    with searching():
+        log(f"{size}: queries")
+        result["queries"] = query_latency(index, repeat, queries)
+        result["query_count"] = len(queries)
+        log(f"{size}: floor and naive baseline")
+        result["baselines"] = baselines(index, repeat, queries)
+        if len(index.paragraphs) >= 100_000:
+            log(f"{size}: profile")
+            result["profile"] = profile_hybrid(index, queries)
     del index
     if with_server:
         log(f"{size}: server")

@@ -2,9 +2,8 @@
 
 Indexing is incremental: a file whose bytes (and sidecar) are unchanged since
 the current generation is not parsed again, a paragraph whose text is
-unchanged is not embedded again, and the keyword index is the previous one
-with only the changed documents replaced (whoosh; tantivy indexes every paragraph
-again, which it does in seconds). An unchanged corpus is a quick no-op
+unchanged is not embedded (nor split into sentences) again, and the keyword
+index is the previous one with only the changed documents replaced. An unchanged corpus is a quick no-op
 that loads no model, which is what lets the start-up command index "only when
 the index is missing or stale". ``rebuild`` starts from nothing.
 """
@@ -16,6 +15,7 @@ import hashlib
 import json
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,8 +30,8 @@ from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
 from .records import Document, Paragraph
-from .store import (DUPLICATES, GROUPS, SCHEMA_VERSION, SENTENCE_FIRST, Generation, IndexFolder, encoder_of,
-                    keyword_engine_of)
+from .store import (DUPLICATES, GROUPS, SCHEMA_VERSION, SENTENCE_FIRST, SENTENCE_SPANS, Generation, IndexFolder,
+                    encoder_of, keyword_engine_of)
 
 
 @dataclass
@@ -103,11 +103,14 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
             raise NothingIndexed(f"{where}: no document could be indexed ({why}){kept}",
                                  sorted(skipped, key=lambda s: s.source))
         report.skipped = sorted(skipped, key=lambda s: s.source)
+        paragraphs = _paragraphs(documents, reused, previous)
+        report.paragraphs = len(paragraphs)
         number, partial = folder.begin()
         try:
-            dimension = _write_generation(partial, settings, documents, reused, previous, cache, report, progress,
-                                          encoder)
-            _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, sources, report)
+            dimension = _write_generation(partial, settings, documents, paragraphs, reused, previous, cache, report,
+                                          progress, encoder)
+            _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, paragraphs, sources,
+                            report)
             itemise.write(partial, settings)  # the ledger reads the generation's paragraphs, vectors and manifest
             report.generation = folder.publish(number, partial).name
         finally:
@@ -175,12 +178,21 @@ def _documents(sources: list[_Source], previous: Generation | None, kept: dict[s
         kept = {d.doc_id for d in documents}
         report.removed = sum(1 for doc_id in previous.documents if doc_id not in kept)
     report.documents = len(documents)
-    report.paragraphs = sum(len(d.paragraphs()) for d in documents)
     return documents, reused
 
 
-def _write_generation(folder: Path, settings: Settings, documents: list[Document], reused: set[str],
-                      previous: Generation | None, cache: Generation | None, report: BuildReport,
+def _paragraphs(documents: list[Document], reused: set[str], previous: Generation | None) -> list[Paragraph]:
+    """Every paragraph, in order: those of the documents ``reused`` from ``previous`` are its own, as
+    making them again takes seconds at 100,000 paragraphs."""
+    kept: dict[str, list[Paragraph]] = {}
+    for p in previous.paragraphs if previous else ():
+        if p.doc_id in reused:
+            kept.setdefault(p.doc_id, []).append(p)
+    return [p for d in documents for p in (kept[d.doc_id] if d.doc_id in kept else d.paragraphs())]
+
+
+def _write_generation(folder: Path, settings: Settings, documents: list[Document], paragraphs: list[Paragraph],
+                      reused: set[str], previous: Generation | None, cache: Generation | None, report: BuildReport,
                       progress: bool, encoder: Encoder | None) -> int:
     """Write documents, keyword index and vectors, check they agree; returns the vector dimension.
 
@@ -188,13 +200,10 @@ def _write_generation(folder: Path, settings: Settings, documents: list[Document
     """
     from tqdm import tqdm
 
-    paragraphs = [p for d in documents for p in d.paragraphs()]
-    table.write(folder, documents)
-    split = [sentences.of(p.text) for p in paragraphs]  # split once: the vectors and their places need it
-    matrix, sentence_matrix = _vectors(settings, paragraphs, split, cache, report, progress, encoder)
-    vectors.save(folder / "vectors.npy", matrix)
-    vectors.save(folder / "sentences.npy", sentence_matrix)
-    np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(found) for found in split]))
+    # encoding a document again takes seconds at 100,000 paragraphs: an unchanged one's line is copied
+    table.write(folder, documents, {doc_id: previous.lines[doc_id] for doc_id in reused} if previous else {})
+    _vectors(folder, settings, paragraphs, cache, report, progress, encoder)
+    matrix = np.load(folder / "vectors.npy")
     rows = {p.key: row for row, p in enumerate(paragraphs)}
     clock = time.perf_counter()
     linked = _near_identical(paragraphs, rows, matrix, reused, previous, progress)
@@ -242,20 +251,38 @@ def _near_identical(paragraphs: list[Paragraph], rows: dict[str, int], matrix: n
                                         bar.update)
 
 
-def _vectors(settings: Settings, paragraphs, split: list[list[str]], cache: Generation | None, report: BuildReport,
-             progress: bool, encoder: Encoder | None) -> tuple[np.ndarray, np.ndarray]:
-    """A vector per paragraph and per sentence of each paragraph of several sentences (``split[row]``).
+def _vectors(folder: Path, settings: Settings, paragraphs: list[Paragraph], cache: Generation | None,
+             report: BuildReport, progress: bool, encoder: Encoder | None) -> None:
+    """Write the vector of each paragraph (``vectors.npy``) and of each sentence of each paragraph of
+    several (``sentences.npy``, in paragraph order; SENTENCE_FIRST and SENTENCE_SPANS say whose they are).
 
-    A text embedded before (by the same model) reuses its vector; the rest are embedded now.
+    A text embedded before (by the same model) reuses its vector, copied from ``cache``'s files;
+    the rest are embedded now.
     """
+    paragraphs_before, sentences_before, spans_before = cache.embedded() if cache else ([], [], {})
+    spans = [spans_before[p.text] if p.text in spans_before else sentences.spans(p.text) for p in paragraphs]
+    texts = [p.text for p in paragraphs] + [p.text[start:end] for p, found in zip(paragraphs, spans)
+                                            for start, end in found]
+    known = [_lookup(paragraphs_before), _lookup(sentences_before)]
+    todo = list(dict.fromkeys(text for text in texts if text not in known[0][1] and text not in known[1][1]))
+    fresh = _embed(todo, texts, paragraphs, settings, cache, report, progress, encoder)
+    known.append(_lookup(todo))
+    sources = [cache.vectors, cache.sentence_vectors, fresh] if cache else [fresh[:0], fresh[:0], fresh]
+    for name, wanted in (("vectors.npy", texts[:len(paragraphs)]), ("sentences.npy", texts[len(paragraphs):])):
+        vectors.save_rows(folder / name, sources, *_picks(wanted, known), fresh.shape[1])
+    np.save(folder / SENTENCE_FIRST, np.cumsum([0] + [len(found) for found in spans]))
+    np.save(folder / SENTENCE_SPANS, np.array([pair for found in spans for pair in found], np.int64).reshape(-1, 2))
+
+
+def _embed(todo: list[str], texts: list[str], paragraphs: list[Paragraph], settings: Settings,
+           cache: Generation | None, report: BuildReport, progress: bool, encoder: Encoder | None) -> np.ndarray:
+    """The vectors of the ``todo`` texts; ``report`` learns what was embedded and the precisions the
+    vectors of ``texts`` (those of ``paragraphs``, then their sentences) were embedded in."""
     from tqdm import tqdm
 
-    pieces = [sentence for found in split for sentence in found]
-    known = cache.vectors_by_text() if cache else {}
-    texts = [p.text for p in paragraphs] + pieces
-    todo = list(dict.fromkeys(text for text in texts if text not in known))
     reusing = len(todo) < len(set(texts))
     precisions = set(cache.manifest["model"].get("precision", ["not recorded"])) if reusing else set()
+    fresh = np.zeros((0, cache.vectors.shape[1] if cache else 0), np.float32)
     if todo:
         embedder = encoder or open_encoder(settings)
         precisions.add(embedder.precision)  # loads the model, so the timing below is embedding alone
@@ -263,21 +290,40 @@ def _vectors(settings: Settings, paragraphs, split: list[list[str]], cache: Gene
         embedder.encode_query("warm up")
         started = time.perf_counter()
         with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
-            known = {**known, **dict(zip(todo, embedder.encode_documents(todo, settings.batch_size, bar.update)))}
+            fresh = embedder.encode_documents(todo, settings.batch_size, bar.update)
         report.embed_seconds = time.perf_counter() - started
         new = set(todo)
         report.embedded = sum(1 for p in paragraphs if p.text in new)
-        report.sentences_embedded = sum(1 for text in pieces if text in new)
+        report.sentences_embedded = sum(1 for text in texts[len(paragraphs):] if text in new)
     report.precisions = sorted(precisions)
-    if not paragraphs:
-        return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
-    matrix = np.stack([known[p.text] for p in paragraphs]).astype(np.float32)
-    rows = [known[text] for text in pieces]
-    return matrix, (np.stack(rows) if rows else np.zeros((0, matrix.shape[1]))).astype(np.float32)
+    return fresh
 
 
-def _write_manifest(folder, number, settings, paths, fingerprint, dimension, documents, sources, report) -> None:
+def _lookup(texts: list[str]) -> tuple[list[str], dict[str, int]]:
+    """``texts`` row by row, and text -> a row holding it: a source of vectors as ``_picks`` reads it."""
+    return texts, {text: row for row, text in enumerate(texts)}
+
+
+def _picks(texts: list[str], known: list[tuple[list[str], dict[str, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """For each text, a source that has it (one of ``known``: its texts, row by row, and text -> a row)
+    and its row there: the row after the last text's where that holds the same text, so that what did not
+    change stays runs of consecutive rows, each copied at once; else the first source's with the text."""
+    which, rows = np.zeros(len(texts), np.int64), np.zeros(len(texts), np.int64)
+    source, row = 0, -1
+    for n, text in enumerate(texts):
+        before = known[source][0]
+        if row + 1 < len(before) and before[row + 1] == text:
+            row += 1
+        else:
+            source, row = next((number, found[text]) for number, (_, found) in enumerate(known) if text in found)
+        which[n], rows[n] = source, row
+    return which, rows
+
+
+def _write_manifest(folder, number, settings, paths, fingerprint, dimension, documents, paragraphs, sources,
+                    report) -> None:
     keys = {s.file.source: s.key for s in sources}
+    counts = Counter(p.doc_id for p in paragraphs)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "generation": number,
@@ -292,7 +338,7 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
                 "sentences_embedded": report.sentences_embedded, "folded": report.folded},
         "files": {
             "indexed": [{"source": d.source, "doc_id": d.doc_id, "key": keys[d.source],
-                         "paragraphs": len(d.paragraphs())} for d in documents],
+                         "paragraphs": counts[d.doc_id]} for d in documents],
             "skipped": [vars(s) for s in report.skipped],
         },
     }

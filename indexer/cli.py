@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     # Threads waiting for work sleep rather than spin: spinning ones beside numpy's made encoding a query
     # take 107 ms at p95 instead of 19 (benchmarks/suite.py). Set before numpy and torch load.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if args.command != "index":
+        # A search's dot products run on one BLAS thread: between two of them a query does other work, the
+        # second thread falls asleep, and waking it cost ~6 ms a call (at 100,000 paragraphs one thread took
+        # 12.8 ms, two 15.8; at 10,000, 1.3 against 5.9). The index's near-duplicate products keep both.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         settings = Settings.load(index_dir=args.index_dir, **_flag_settings(args))
         with _folder_errors("--index-dir", settings.index_dir):
@@ -345,9 +350,6 @@ def _marked(text: str, spans, bold: bool) -> str:
 
 
 def _serve(args, settings: Settings) -> int:
-    # Requests run side by side on few cores: numpy's BLAS keeps to one thread each (a query's dot product is
-    # bound by memory, and the other requests have the other core). Set before numpy loads.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from waitress import create_server
 
     from webui import create_app

@@ -15,11 +15,24 @@ On disk, beside tantivy's files: ``words/``, a second small tantivy index of the
 unstemmed words of paragraph text (one document each, with the times its stem
 occurs), which "Did you mean" searches by edit distance as whoosh's corrector
 does, since tantivy-py offers no walk of the term dictionary within a distance;
-and ``postings/``, from which every match of a query is read (``postings``).
+``counts.json``, what ``words/`` is built from, kept so that an update need not
+read every paragraph again; ``keys.json`` and ``rows.npy``, each entry's
+paragraph key and row; and ``postings/``, from which every match of a query is
+read (``postings``).
+
+An update is whoosh's: a copy of the previous generation's index, less the
+changed and removed documents, plus their new paragraphs. So an entry holds no
+row (a changed document moves every row after it) but an id, given in turn as
+entries are added and kept while they live, which ``rows.npy`` maps to the row
+of each generation, as whoosh's document numbers are. As in whoosh, deleted
+entries count in the statistics (BM25, completions) until tantivy merges their
+segment.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,10 +45,11 @@ from . import keyword, postings, querytree
 from .keyword import FIELD_BOOSTS, Parsed
 from .records import Paragraph
 
-# Every generation is indexed from scratch: tantivy indexes faster than the analyser feeds it, and rows
-# (stored in the index, so that a hit never loads a document) change whenever a document before them does.
-INCREMENTAL = False
+INCREMENTAL = True  # build() updates a copy of the previous generation's index
 WORDS = "words"
+COUNTS = "counts.json"  # unstemmed word of paragraph text -> [the times it occurs, its stem]
+KEYS = "keys.json"  # entry id -> its paragraph's key (None: deleted)
+ROWS = keyword.ROWS  # entry id -> its paragraph's row in the generation (-1: deleted)
 HEAP = 100_000_000  # the writer's memory: one segment for ~100,000 paragraphs
 BITS = 20  # words told apart by one search, each a power of two of its score (exact in float32 below 2**24)
 FEW = 1000  # allowed rows up to which a search names them instead of filtering its hits
@@ -45,8 +59,10 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for field in FIELD_BOOSTS:
         builder.add_text_field(field, tokenizer_name="whitespace")
-    builder.add_text_field("spelled", tokenizer_name="whitespace", index_option="basic")  # for completions
-    builder.add_unsigned_field("row", indexed=True, fast=True)
+    # for completions; stored, so that an update takes a removed paragraph's words out of the counts
+    builder.add_text_field("spelled", stored=True, tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("doc_id", tokenizer_name="raw", index_option="basic")  # what an update deletes by
+    builder.add_unsigned_field("id", indexed=True, fast=True)
     return builder.build()
 
 
@@ -65,66 +81,97 @@ def build(folder: Path, paragraphs: list[Paragraph], contexts: dict[str, str], r
     """Write the keyword index of a new generation into ``folder``; returns the key of every entry, read
     back from the index, for the caller to check against its vectors.
 
-    Unlike whoosh's, this index is never updated (INCREMENTAL is False):
-    ``paragraphs`` must be every paragraph of the generation, and ``previous``
-    and ``remove`` must be left out (ValueError otherwise). Indexing from
-    scratch is quick and keeps each paragraph's ``rows`` entry, a fast field,
-    right when a changed document moves the rows after it.
+    As whoosh's: with ``previous`` (the last generation's index), copy it,
+    drop the paragraphs of the ``remove`` documents, then add ``paragraphs``;
+    without it, index ``paragraphs`` from scratch. ``rows`` gives every
+    paragraph's row in the new generation, saved as each entry's.
     """
-    if previous is not None or remove:
-        raise ValueError("a tantivy keyword index is built from every paragraph, never from a previous one")
-    folder.mkdir(parents=True)
-    index = tantivy.Index(SCHEMA, path=str(folder))
+    if previous is None:
+        folder.mkdir(parents=True)
+        index, counts, keys = tantivy.Index(SCHEMA, path=str(folder)), {}, []
+    else:
+        shutil.copytree(previous, folder, ignore=shutil.ignore_patterns(WORDS, postings.FOLDER))
+        index = tantivy.Index.open(str(folder))
+        counts, keys = (json.loads((folder / name).read_text(encoding="utf-8")) for name in (COUNTS, KEYS))
+    occurrences = Counter({word: times for word, (times, _) in counts.items()})
+    stems = {word: stem for word, (_, stem) in counts.items()}
     writer = index.writer(HEAP, 1)
-    spelled_in: Counter[str] = Counter()  # unstemmed word -> the paragraphs whose text has it
-    stem_frequency: Counter[str] = Counter()  # stem -> the times paragraph text has it
+    if remove:
+        _forget(index.searcher(), remove, occurrences, keys)
+        for doc_id in sorted(remove):
+            writer.delete_documents_by_term("doc_id", doc_id)
     found = postings.Writer()
-    for p, spelled, fields in keyword.analysed(paragraphs, contexts):
-        spelled_in.update(set(spelled))
-        stem_frequency.update(fields["text"])
-        doc = tantivy.Document()
-        for field, words in fields.items():
-            doc.add_text(field, " ".join(words))
-        doc.add_text("spelled", " ".join(set(spelled)))
-        doc.add_unsigned("row", rows[p.key])
-        writer.add_document(doc)
-        found.add(rows[p.key], fields)
+    _add(writer, paragraphs, contexts, occurrences, stems, keys, found, rows)
     writer.commit()
     writer.wait_merging_threads()
     keyword.write_postings(folder, found, rows, previous)
-    _build_words(folder / WORDS, {word: stem_frequency[word] for word in spelled_in})
+    counts = {word: [times, stems[word]] for word, times in occurrences.items() if times > 0}
+    (folder / COUNTS).write_text(json.dumps(counts, ensure_ascii=False), encoding="utf-8")
+    _build_words(folder / WORDS, counts)
+    (folder / KEYS).write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
+    np.save(folder / ROWS, np.array([-1 if key is None else rows.get(key, -1) for key in keys], dtype=np.int64))
     index.reload()
-    key_of = {row: key for key, row in rows.items()}
     searcher = index.searcher()
-    return [key_of.get(row, f"row {row}?") for row in _all_rows(searcher, tantivy.Query.all_query(),
-                                                                 searcher.num_docs)]
+    hits = _hits(searcher, tantivy.Query.all_query(), searcher.num_docs)
+    entries = searcher.fast_field_values("id", [address for _, address in hits]) if hits else []
+    return [keys[entry] or f"entry {entry}?" for entry in entries]
 
 
-def _build_words(folder: Path, frequencies: dict[str, int]) -> None:
+def _add(writer: tantivy.IndexWriter, paragraphs: list[Paragraph], contexts: dict[str, str],
+         occurrences: Counter[str], stems: dict[str, str], keys: list[str | None], found: postings.Writer,
+         rows: dict[str, int]) -> None:
+    """Index ``paragraphs``, each with the next entry id (``keys`` grows by its key), counting the
+    unstemmed words of their text, noting each one's stem, and telling ``found`` their words (at
+    their ``rows``)."""
+    for p, spelled, fields in keyword.analysed(paragraphs, contexts):
+        occurrences.update(spelled)
+        stems.update(zip(spelled, fields["text"]))
+        found.add(rows[p.key], fields)
+        doc = tantivy.Document()
+        for field, words in fields.items():
+            doc.add_text(field, " ".join(words))
+        doc.add_text("spelled", " ".join(spelled))
+        doc.add_text("doc_id", p.doc_id)
+        doc.add_unsigned("id", len(keys))
+        keys.append(p.key)
+        writer.add_document(doc)
+
+
+def _forget(searcher: tantivy.Searcher, remove: set[str], occurrences: Counter[str], keys: list[str | None]) -> None:
+    """Take the paragraphs of the ``remove`` documents out of the word ``occurrences`` and the ``keys``."""
+    q = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "doc_id", doc_id))
+                                     for doc_id in remove])
+    hits = _hits(searcher, q)
+    for _, address in hits:
+        occurrences.subtract((searcher.doc(address).get_first("spelled") or "").split())
+    for entry in searcher.fast_field_values("id", [address for _, address in hits]) if hits else []:
+        keys[entry] = None
+
+
+def _build_words(folder: Path, counts: dict[str, list]) -> None:
     """The vocabulary index: each unstemmed word with the times it occurs, as a stem, in paragraph text
     (whoosh's corrector ranks its suggestions by that count)."""
+    frequency: Counter[str] = Counter()
+    for times, stem in counts.values():
+        frequency[stem] += times
     folder.mkdir()
     writer = tantivy.Index(WORDS_SCHEMA, path=str(folder)).writer(HEAP // 4, 1)
-    for word, frequency in frequencies.items():
+    for word in counts:
         doc = tantivy.Document()
         doc.add_text("word", word)
-        doc.add_unsigned("frequency", frequency)
+        doc.add_unsigned("frequency", frequency[word])
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
 
 
-def _all_rows(searcher: tantivy.Searcher, q: tantivy.Query, most: int | None = None) -> np.ndarray:
-    """The rows of every paragraph ``q`` matches (``most`` at the most, when known), unordered: unscored
-    hits, their rows read in bulk. The hits are counted first, as tantivy makes room for as many as it
-    is told to collect."""
+def _hits(searcher: tantivy.Searcher, q: tantivy.Query, most: int | None = None) -> list:
+    """Every hit of ``q`` (``most`` at the most, when known), unscored and unordered. The hits are counted
+    first, as tantivy makes room for as many as it is told to collect."""
     constant = tantivy.Query.const_score_query(q, 1.0)
     if most is None:
         most = searcher.search(constant, 1, count=True).count if searcher.num_docs else 0
-    if not most:
-        return np.zeros(0, dtype=np.int64)
-    hits = searcher.search(constant, most, count=False).hits
-    return np.array(searcher.fast_field_values("row", [address for _, address in hits]), dtype=np.int64)
+    return searcher.search(constant, most, count=False).hits if most else []
 
 
 class KeywordIndex:
@@ -134,9 +181,13 @@ class KeywordIndex:
         try:
             self._index = tantivy.Index.open(str(folder))
             self._words = tantivy.Index.open(str(folder / WORDS))
-            self._postings = postings.Postings(folder / postings.FOLDER)
         except ValueError as error:  # tantivy says a folder is not an index with ValueError
             raise OSError(f"{folder}: not a tantivy keyword index ({error})") from None
+        self._rows = np.load(folder / ROWS)  # entry id -> row
+        live = np.flatnonzero(self._rows >= 0)
+        self._ids = np.zeros(len(live), dtype=np.int64)  # row -> entry id
+        self._ids[self._rows[live]] = live
+        self._postings = postings.Postings(folder / postings.FOLDER)
 
     @property
     def doc_count(self) -> int:
@@ -145,16 +196,24 @@ class KeywordIndex:
     @contextmanager
     def reader(self) -> Iterator[Reader]:
         """One searcher, so all of a query's look-ups see the same index."""
-        yield Reader(self._index.searcher(), self._words.searcher(), self._postings)
+        yield Reader(self._index.searcher(), self._words.searcher(), self._rows, self._ids, self._postings)
 
 
 class Reader(keyword.WordLookups):
     """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
 
-    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Searcher, found: postings.Postings):
+    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Searcher, rows: np.ndarray, ids: np.ndarray,
+                 found: postings.Postings):
         self._searcher = searcher
         self._words = words
+        self._rows_of = rows  # entry id -> row
+        self._ids = ids  # row -> entry id
         self._postings = found
+
+    def _rows(self, hits: list) -> np.ndarray:
+        """The row of each hit's paragraph, through its entry id."""
+        found = self._searcher.fast_field_values("id", [address for _, address in hits]) if hits else []
+        return self._rows_of[np.array(found, dtype=np.int64)]
 
     def _frequency(self, field: str, word: str) -> int:
         return self._searcher.doc_freq(field, word)
@@ -197,12 +256,12 @@ class Reader(keyword.WordLookups):
         if limit < 1 or not count or (allowed is not None and not allowed.any()):
             return []
         if allowed is not None and allowed.sum() <= FEW:
-            wanted, allowed = _and(wanted, _rows(np.flatnonzero(allowed).tolist())), None
+            wanted, allowed = _and(wanted, _entries(self._ids[np.flatnonzero(allowed)])), None
         share = 1.0 if allowed is None else allowed.sum() / len(allowed)
         fetch = min(count, limit if allowed is None else int(2 * limit / share))
         while True:
             hits = searcher.search(wanted, fetch, count=False).hits
-            rows = searcher.fast_field_values("row", [address for _, address in hits]) if hits else []
+            rows = self._rows(hits).tolist()
             found = [(row, score) for (score, _), row in zip(hits, rows) if allowed is None or allowed[row]]
             if len(found) >= limit or len(hits) < fetch or fetch == count:
                 return found[:limit]
@@ -220,15 +279,14 @@ class Reader(keyword.WordLookups):
                    for word in sorted(q.words | set(q.aliases))}
         words = [word for word, found in holding.items() if found]
         having: dict[int, set[str]] = {}
-        among = _rows(rows)
+        among = _entries(self._ids[rows])
         for first in range(0, len(words) if rows else 0, BITS):
             chunk = words[first:first + BITS]
             clauses = [(tantivy.Occur.Must, tantivy.Query.const_score_query(among, 0.0))]
             clauses += [(tantivy.Occur.Should, tantivy.Query.const_score_query(
                 _query(querytree.Or(tuple(holding[word]))), float(1 << bit))) for bit, word in enumerate(chunk)]
             hits = self._searcher.search(tantivy.Query.boolean_query(clauses), len(rows), count=False).hits
-            found = self._searcher.fast_field_values("row", [address for _, address in hits]) if hits else []
-            for (score, _), row in zip(hits, found):
+            for (score, _), row in zip(hits, self._rows(hits).tolist()):
                 for bit, word in enumerate(chunk):
                     if int(score) >> bit & 1:
                         having.setdefault(row, set()).update(q.aliases.get(word, ()), {word} & q.words)
@@ -238,7 +296,7 @@ class Reader(keyword.WordLookups):
         rows = np.flatnonzero(candidates)
         q = _query(phrase)
         found = np.zeros(len(candidates), dtype=bool)
-        found[_all_rows(self._searcher, _and(q, _rows(rows.tolist())) if len(rows) <= FEW else q)] = True
+        found[self._rows(_hits(self._searcher, _and(q, _entries(self._ids[rows])) if len(rows) <= FEW else q))] = True
         return found & candidates
 
 
@@ -257,10 +315,10 @@ def _and(scored: tantivy.Query, condition: tantivy.Query) -> tantivy.Query:
                                         (tantivy.Occur.Must, tantivy.Query.const_score_query(condition, 0.0))])
 
 
-def _rows(rows: list[int]) -> tantivy.Query:
-    """The paragraphs of ``rows``, a few: one term each (a term set walks every row's term)."""
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "row", row))
-                                        for row in rows]) if rows else tantivy.Query.empty_query()
+def _entries(ids: np.ndarray) -> tantivy.Query:
+    """The paragraphs of entry ``ids``, a few: one term each (a term set walks every entry's term)."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "id", entry))
+                                        for entry in ids.tolist()]) if len(ids) else tantivy.Query.empty_query()
 
 
 def _unboosted(node: querytree.Term | querytree.Phrase) -> querytree.Term | querytree.Phrase:

@@ -68,9 +68,10 @@ class Writer:
     def _kept(self, previous: Postings, rows_of: dict[str, int], terms: np.ndarray,
               rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``terms`` and ``rows`` with the postings of ``previous``'s paragraphs that ``rows_of`` still
-        has (by key) added, at their new rows."""
+        has (by key) and that were not added again (a changed document keeps its keys), at their new rows."""
         moved = np.fromiter((rows_of.get(key, -1) for key in previous.keys), dtype=np.int64,
                             count=len(previous.keys))
+        moved[np.isin(moved, rows)] = -1
         renamed = moved[previous.rows]
         kept = renamed >= 0
         ids = np.fromiter((self._ids.setdefault(term, len(self._ids)) for term in previous.terms), dtype=np.int64,

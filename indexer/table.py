@@ -32,14 +32,16 @@ RECORD = np.dtype([("document", "<i4"), ("paragraph", "<i4"), ("page", "<i4"), (
                    ("section", "<i4"), ("start", "<i8"), ("end", "<i8")])  # -1: no page, label or section
 
 
-def write(folder: Path, documents: list[Document]) -> None:
-    """Write ``documents`` to documents.jsonl and their paragraphs to the table, in reading order."""
+def write(folder: Path, documents: list[Document], known: dict[str, bytes]) -> None:
+    """Write ``documents`` to documents.jsonl (where ``known`` has a document's line, as it is) and their
+    paragraphs to the table, in reading order."""
     strings: dict[str, dict[str, int]] = {"sections": {}, "labels": {}, "roles": {}}  # value -> its number
-    entries, lines, records, at = [], [0], [], 0
+    entries, starts, records, at = [], [0], [], 0
     with open(folder / DOCUMENTS, "wb") as jsonl, open(folder / TEXTS, "wb") as texts:
         for number, doc in enumerate(documents):
             entries.append({"doc_id": doc.doc_id, "source": doc.source, "meta": asdict(doc.meta)})
-            lines.append(lines[-1] + jsonl.write((json.dumps(doc.to_json(), ensure_ascii=False) + "\n").encode()))
+            line = known.get(doc.doc_id) or (json.dumps(doc.to_json(), ensure_ascii=False) + "\n").encode()
+            starts.append(starts[-1] + jsonl.write(line))
             for p in doc.paragraphs():
                 size = texts.write(p.text.encode())
                 records.append((number, p.paragraph, -1 if p.page is None else p.page, _number(strings["roles"], p.role),
@@ -47,7 +49,7 @@ def write(folder: Path, documents: list[Document]) -> None:
                                 at, at + size))
                 at += size
     np.save(folder / RECORDS, np.array(records, dtype=RECORD))
-    table = {"documents": entries, "lines": lines, **{name: list(found) for name, found in strings.items()}}
+    table = {"documents": entries, "lines": starts, **{name: list(found) for name, found in strings.items()}}
     (folder / TABLE).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
 
 

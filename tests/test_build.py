@@ -9,7 +9,7 @@ from indexer import keyword
 from indexer.build import build_index
 from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
-from indexer.store import SCHEMA_VERSION, Index, IndexFolder
+from indexer.store import SCHEMA_VERSION, SENTENCE_SPANS, Index, IndexFolder
 
 from .conftest import CORPUS, auto_precision, make_settings, write
 
@@ -244,6 +244,9 @@ def test_incremental_run_parses_and_embeds_only_what_changed(tmp_path):
         assert index.vectors[index.paragraphs.row(p.key)] @ fresh.vectors[fresh.paragraphs.row(p.key)] > 0.9999
     both = np.asarray(index.sentence_vectors) * np.asarray(fresh.sentence_vectors)
     assert np.allclose(both.sum(axis=1), 1, atol=1e-4)
+    # sentences found again from the saved spans are those a full build finds
+    assert np.array_equal(index.sentence_first, fresh.sentence_first)
+    assert np.array_equal(np.load(index.folder / SENTENCE_SPANS), np.load(fresh.folder / SENTENCE_SPANS))
 
 
 def test_unchanged_rerun_loads_no_model(tmp_path, monkeypatch):

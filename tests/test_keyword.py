@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +221,47 @@ def test_the_quick_word_reader_keeps_the_words_the_analyzer_keeps():
             (t.text, t.startchar, t.endchar) for t in keyword.ANALYZER(text, chars=True, mode="index")]
         assert [spelled for spelled, _, _, _ in keyword.words(text)] == [
             t.text for t in keyword.ANALYZER(text, no_morph=True)]
+
+
+def paragraphs_of(doc_id: str, texts: list[str]) -> list[Paragraph]:
+    return [Paragraph(doc_id, n + 1, text, "Section", "Title", None, f"{doc_id}.txt") for n, text in enumerate(texts)]
+
+
+def rows_of(paragraphs: list[Paragraph]) -> dict[str, int]:
+    return {p.key: row for row, p in enumerate(paragraphs)}
+
+
+@pytest.mark.parametrize("name", keyword.ENGINES)
+def test_an_updated_index_finds_what_one_built_afresh_finds(name, tmp_path):
+    engine = keyword.engine(name)
+    a, b, c = paragraphs_of("a", TEXTS[:2]), paragraphs_of("b", TEXTS[2:4]), paragraphs_of("c", TEXTS[4:])
+    engine.build(tmp_path / "first", a + b + c, {}, rows_of(a + b + c))
+    # a's second paragraph changes, b goes, c stays: c's rows move up by two
+    changed = paragraphs_of("a", [TEXTS[0], "Vetting of new recruits was thorough."])
+    after = changed + c
+    keys = engine.build(tmp_path / "updated", changed, {}, rows_of(after), tmp_path / "first", {"a", "b"})
+    assert sorted(keys) == sorted(p.key for p in after)
+    engine.build(tmp_path / "fresh", after, {}, rows_of(after))
+    with engine.KeywordIndex(tmp_path / "updated").reader() as updated, \
+            engine.KeywordIndex(tmp_path / "fresh").reader() as fresh:
+        for q in ("custody", "vetting", "knife crime", '"knife crime"', "crime -warrington", "problem profiles"):
+            assert updated.matches(keyword.parse(q)).tolist() == fresh.matches(keyword.parse(q)).tolist(), q
+            assert {row for row, _, _ in updated.search(keyword.parse(q), 10)} == {
+                row for row, _, _ in fresh.search(keyword.parse(q), 10)}, q
+        assert updated.matches(keyword.parse("vetting OR warrington")).tolist() == [1, 3]
+        assert updated.suggest("vettng in Warington") == "vetting in warrington"
+
+
+def test_a_tantivy_update_keeps_the_vocabulary_of_the_paragraphs_it_holds(tmp_path):
+    a, b = paragraphs_of("a", TEXTS[:3]), paragraphs_of("b", TEXTS[3:])
+    keyword_tantivy.build(tmp_path / "first", a + b, {}, rows_of(a + b))
+    again = paragraphs_of("b", ["Knife crime rose again in Warrington and Widnes."])
+    keys = keyword_tantivy.build(tmp_path / "updated", again, {}, rows_of(again), tmp_path / "first", {"a", "b"})
+    assert keys == ["b#p1"]
+    keyword_tantivy.build(tmp_path / "fresh", again, {}, rows_of(again))
+    counts = [json.loads((tmp_path / name / keyword_tantivy.COUNTS).read_text()) for name in ("updated", "fresh")]
+    assert counts[0] == counts[1] and "custody" not in counts[0] and counts[0]["widnes"] == [1, "widn"]
+    with keyword_tantivy.KeywordIndex(tmp_path / "updated").reader() as reader:
+        assert reader.suggest("custdy") is None  # custody left with a: no longer a word of the index
+        assert reader.suggest("Widnez") == "widnes"
+        assert reader.matches(keyword.parse("knife")).tolist() == [0]

@@ -75,3 +75,29 @@ def test_changing_the_engine_reindexes_the_keywords_and_keeps_the_vectors(tmp_pa
     back = build_index(whoosh, progress=False)
     assert back.embedded == 0 and isinstance(Index.open(whoosh).keyword, keyword.KeywordIndex)
     assert keyword_hits(Index.open(whoosh), "knife crime custody") == before
+
+
+def test_an_incremental_run_updates_the_keyword_index_and_a_rebuild_starts_afresh(tmp_path, monkeypatch):
+    docs, settings = corpus(tmp_path)
+    calls, build = [], keyword_tantivy.build
+
+    def spy(folder, paragraphs, contexts, rows, previous=None, remove=frozenset()):
+        paragraphs = list(paragraphs)
+        calls.append((previous, set(remove), [p.key for p in paragraphs]))
+        return build(folder, paragraphs, contexts, rows, previous, remove)
+
+    monkeypatch.setattr(keyword_tantivy, "build", spy)
+    (docs / "a.txt").unlink()
+    write(docs, "c.txt", "Custody records were checked weekly.")
+    assert build_index(settings, progress=False).removed == 1
+    assert calls == [(tmp_path / "ix" / "gen-000001" / "keyword", {"a"}, ["c#p1"])]
+    index = Index.open(settings)
+    assert index.keyword.doc_count == len(index.paragraphs) == 4
+    assert keyword_hits(index, "custody") == ["Custody records were checked weekly."]
+    assert keyword_hits(index, "Warrington") == ["Knife crime rose in Warrington."]
+    assert search(index, "custdy", mode="keyword").suggestion == "custody"
+    build_index(settings, rebuild=True, progress=False)
+    assert calls[-1][:2] == (None, set()) and len(calls[-1][2]) == 4
+    rebuilt = Index.open(settings)
+    assert [keyword_hits(rebuilt, q) for q in ("custody", "knife", "partnership")] == [
+        keyword_hits(index, q) for q in ("custody", "knife", "partnership")]

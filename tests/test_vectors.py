@@ -1,6 +1,7 @@
 import logging
 
 import numpy as np
+import pytest
 
 from indexer import vectors
 
@@ -52,10 +53,28 @@ def test_only_the_nearest_eligible_paragraphs_are_blended_with_their_sentences()
 
 def test_save_and_memory_mapped_load(tmp_path):
     matrix = unit(np.eye(3))
-    vectors.save(tmp_path / "v.npy", matrix)
+    vectors.save_rows(tmp_path / "v.npy", [matrix], np.zeros(3, np.int64), np.arange(3), 3)
     loaded = vectors.load(tmp_path / "v.npy")
     assert isinstance(loaded, np.memmap) and loaded.dtype == np.float32
     assert np.array_equal(loaded, matrix)
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_saved_rows_are_picked_from_files_and_memory_alike(tmp_path, kernel_copy, monkeypatch):
+    if not kernel_copy:  # as on macOS
+        monkeypatch.delattr(vectors.os, "copy_file_range", raising=False)
+    old = np.arange(40, dtype=np.float32).reshape(10, 4)
+    vectors.save_rows(tmp_path / "old.npy", [old], np.zeros(10, np.int64), np.arange(10), 4)
+    mapped, fresh = vectors.load(tmp_path / "old.npy"), -np.arange(8, dtype=np.float64).reshape(2, 4)
+    # runs of the file, out of order and repeated, between rows in memory
+    which = np.array([0, 0, 0, 1, 0, 0, 1, 1, 0, 0])
+    rows = np.array([0, 1, 2, 1, 7, 8, 0, 0, 3, 3])
+    vectors.save_rows(tmp_path / "new.npy", [mapped, fresh], which, rows, 4)
+    expected = np.stack([old[r] if w == 0 else fresh[r] for w, r in zip(which, rows)])
+    saved = np.load(tmp_path / "new.npy")
+    assert saved.dtype == np.float32 and np.array_equal(saved, expected)
+    vectors.save_rows(tmp_path / "none.npy", [mapped], np.zeros(0, np.int64), np.zeros(0, np.int64), 4)
+    assert np.load(tmp_path / "none.npy").shape == (0, 4)
 
 
 def test_bundled_model_embeds_unit_vectors_and_paraphrases_are_close(settings):
