@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, keyword, sentences, table, vectors
+from . import duplicates, itemise, keyword, sentences, table, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
 from .encoders import Encoder, open_encoder
@@ -111,6 +111,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
                                           progress, encoder)
             _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, paragraphs, sources,
                             report)
+            itemise.write(partial, settings)  # the ledger reads the generation's paragraphs, vectors and manifest
             report.generation = folder.publish(number, partial).name
         finally:
             folder.discard(partial)

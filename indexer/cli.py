@@ -1,4 +1,4 @@
-"""The ``precedent`` command: index, search, eval, status, serve.
+"""The ``precedent`` command: index, search, ledger, eval, status, serve.
 
 Each subcommand adapts the library to a terminal; errors from the library are
 printed as one ``Error: …`` line on stderr with exit status 1, never a traceback.
@@ -19,9 +19,11 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
+from .clock import STATUTORY_DAYS
 from .config import Settings
 from .errors import ConfigError, NothingIndexed, PrecedentError, QueryError
 from .facets import FACETS, NAMES, Filters
+from .verdicts import STATUSES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON as the web API does")
     search.set_defaults(run=_search)
 
+    ledger = commands.add_parser("ledger", help="every recommendation, AFI and cause of concern: its response, "
+                                 "status and clock")
+    ledger.add_argument("--status", help=f"only items of this status: {', '.join(STATUSES)} (or its first word)")
+    ledger.add_argument("--inspectorate", help="only items of this inspecting body (HMICFRS, Ofsted, …)")
+    ledger.add_argument("--year", help="only items of reports published in this year")
+    ledger.add_argument("--overdue", action="store_true",
+                        help=f"only items of reports with no response found {STATUTORY_DAYS} days after publication")
+    ledger.add_argument("--today", help="count the clock to this day, YYYY-MM-DD (default: today)")
+    shape = ledger.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print JSON")
+    shape.add_argument("--csv", action="store_true", help="print CSV, for a spreadsheet")
+    ledger.set_defaults(run=_ledger)
+
     evaluate = commands.add_parser("eval", help="relevance figures on a BEIR-format dataset, per search mode")
     evaluate.add_argument("dataset", type=Path, metavar="DATASET_DIR",
                           help="folder with corpus.jsonl, queries.jsonl and qrels/test.tsv")
@@ -100,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (default 8000)")
     serve.set_defaults(run=_serve)
 
-    for command in (index, search, status, serve):  # eval indexes into its --work-dir
+    for command in (index, search, ledger, status, serve):  # eval indexes into its --work-dir
         command.add_argument("--index-dir", help="index folder (default .precedent-index)")
     return parser
 
@@ -263,6 +278,67 @@ def _search(args, settings: Settings) -> int:
             print(f"     also in: {twin.title}, {twin.date or 'undated'}, ¶{twin.paragraph}  {twin.url}")
         print()
     return 0
+
+
+def _ledger(args, settings: Settings) -> int:
+    from datetime import date
+
+    from .export import ledger_csv
+    from .ledger import ledger
+    from .store import Index
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise QueryError(f"--today: {args.today!r} is not a date; give YYYY-MM-DD") from None
+    try:
+        view = ledger(Index.open(settings), args.status, args.inspectorate, args.year, args.overdue, today)
+    except QueryError as error:  # named as the web names it ("status: …"); here the flag is --status
+        raise QueryError("--" + str(error)) from None
+    if args.json:
+        print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if args.csv:
+        sys.stdout.write(ledger_csv(view))
+        return 0
+    _print_ledger(view)
+    return 0
+
+
+def _print_ledger(view) -> None:
+    """Each record in a few lines, then each inspection's clock."""
+    from collections import Counter
+
+    from .metadata import long_date
+    from .records import ROLES
+
+    counts = Counter(row.record.status for row in view.rows)
+    narrowed = "; ".join(name if value is True else f"{name} {value}" for name, value in view.filters.items())
+    print(f"{_plural(len(view.rows), 'item')}{f' ({narrowed})' if narrowed else ''}: "
+          + (", ".join(f"{counts[s]} {s}" for s in STATUSES if s in counts) or "none") + "\n")
+    for row in view.rows:
+        record = row.record
+        said = f" ({record.decided_by!r})" if record.decided_by else ""
+        print(f"{record.label or 'Unnumbered ' + ROLES[record.kind].lower()} — {record.status}{said}")
+        print(textwrap.fill(record.text.replace("\n\n", " "), width=100, initial_indent="   ",
+                            subsequent_indent="   ", max_lines=3, placeholder=" …"))
+        print(f"   {row.clock.inspection.inspectorate or 'Inspecting body unknown'}: {row.clock.inspection.title}")
+        if record.deadline:
+            print(f"   Deadline: {record.deadline.said}" + (f" ({record.deadline.due})" if record.deadline.due else ""))
+        if record.replies:
+            print("   Answered by: " + "; ".join(f"¶{r.paragraph} of {r.doc_id} ({r.how}, {r.confidence:.2f})"
+                                                 for r in record.replies[:3]))
+        print()
+    if view.clocks:
+        print(f"The clock ({STATUTORY_DAYS} days from publication to response) on {long_date(view.today.isoformat())}:")
+    for found in view.clocks:
+        inspection, first = found.inspection, found.inspection.first_response
+        when = "no response found" if first is None else f"first response {long_date(first.date) or 'undated'}" + (
+            f", {first.days} days" if first.days is not None else "")
+        flags = [f"{r.doc_id} late, after {r.days} days" for r in inspection.responses if r.late]
+        flags += ["overdue"] if found.overdue else []
+        print(f"  {inspection.title}: published {long_date(inspection.published) or 'date unknown'}; {when}"
+              + "".join(f"; {flag}" for flag in flags))
 
 
 def _marked(text: str, spans, bold: bool) -> str:

@@ -1,4 +1,5 @@
-"""Search results as files to take into a meeting: CSV for a spreadsheet, Markdown for a brief.
+"""Search results as files to take into a meeting: CSV for a spreadsheet, Markdown for a brief; the
+ledger as CSV.
 
 An export holds every match of the search (``search.every_match``), on all
 pages, with its filters and order. Document text is not trusted: a CSV cell that a
@@ -16,6 +17,7 @@ import re
 from datetime import date
 
 from .facets import FACETS
+from .ledger import LedgerView
 from .metadata import long_date
 from .records import ROLES
 from .search import SearchResponse
@@ -23,6 +25,8 @@ from .vocabulary import Expansion
 
 COLUMNS = ("rank", "citation", "title", "author", "date", "doc_type", "section", "role", "label", "page",
            "paragraph", "score", "link", "text")
+LEDGER_COLUMNS = ("label", "kind", "status", "decided_by", "inspection", "inspectorate", "published",
+                  "first_response", "days", "overdue", "deadline", "due", "places", "replies", "link", "text")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 # Inline: code, emphasis (GFM's ~ too), links, tables, HTML, and & only where it could begin an entity.
 _INLINE = re.compile(r"[\\`*_~\[\]#|<]|&(?=#?[0-9A-Za-z]+;)")
@@ -41,6 +45,26 @@ def to_csv(response: SearchResponse, base_url: str) -> str:
         row = (r.rank, r.citation, r.title, r.author, r.date, r.doc_type, r.section, ROLES.get(r.role, r.role),
                r.label, r.page, r.paragraph, r.score, base_url + r.url, r.text)
         writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def ledger_csv(view: LedgerView, base_url: str = "") -> str:
+    """One row per ledger record, its first three replies in one cell; cells defused and a byte-order mark
+    as in ``to_csv``."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for row in view.rows:
+        r, i = row.record, row.clock.inspection
+        first = i.first_response
+        places = "; ".join(f"{p.doc_id} ¶{', '.join(map(str, p.paragraphs))}" for p in r.places)
+        replies = "; ".join(f"{x.doc_id} ¶{x.paragraph} ({x.how}, {x.confidence:.2f})" for x in r.replies[:3])
+        values = (r.label, ROLES.get(r.kind, r.kind), r.status, r.decided_by, i.title, i.inspectorate, i.published,
+                  first.date if first else None, first.days if first else None, "yes" if row.clock.overdue else "no",
+                  r.deadline.said if r.deadline else None, r.deadline.due if r.deadline else None, places, replies,
+                  base_url + f"/doc/{r.id}", r.text)
+        writer.writerow([_cell(value) for value in values])
     return out.getvalue()
 
 

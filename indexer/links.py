@@ -14,45 +14,87 @@ send "an assessment of … group based CSE" to the AFI on group-based CSE, while
 the letter answers Recommendations 2 and 4 there and the AFI two paragraphs on.
 A commissioner's remarks are usually general, so they are linked only by name.
 Items in a row with no reply between them share the replies under the last.
+A reply under a heading answers the nearest item above it that bears the
+heading's label: a response that numbers two items alike ("8.32" twice) answers
+each below it.
+
+Each link says how it was found and how sure that is (``Link``), for the
+ledger to show and to order a record's candidates by.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .store import Index
 
 ITEMS = ("recommendation", "area_for_improvement", "cause_of_concern")
 RESPONSES = ("force_response", "commissioner_response")
 LIKELY = 0.5  # cosine from which a force's response is taken to answer an item
+SURE = {"heading": 1.0, "label": 1.0, "the AFI": 0.9}  # the confidence of a link found by name
+
+
+@dataclass(frozen=True)
+class Link:
+    """Row ``response`` answers item row ``item``; ``how``: heading (the reply stands under the item), label
+    (it names the item), the AFI, order (nearest in meaning, in the letter's order) or shared (the replies to
+    the item after it, answered together); ``confidence`` from 0 to 1."""
+
+    item: int
+    response: int
+    how: str
+    confidence: float
 
 
 def answers(index: Index, doc_id: str) -> dict[int, list[int]]:
     """Paragraph number of each item -> the paragraph numbers of the responses that answer it."""
+    rows = index.paragraphs.rows_of(doc_id)
+    number = {row: index.paragraphs[row] for row in rows}
+    found: dict[int, list[int]] = {row: [] for row, p in number.items() if p.role in ITEMS}
+    for link in links(index, doc_id):
+        found[link.item].append(link.response)
+    return {number[item].paragraph: sorted(number[r].paragraph for r in replies) for item, replies in found.items()}
+
+
+def links(index: Index, doc_id: str, quoted: frozenset[int] = frozenset()) -> list[Link]:
+    """Every link from a response paragraph of the document to an item of it, by item, then response row.
+
+    ``quoted`` rows are part of an item though not marked so: a response quoting the rest of a
+    recommendation whose first paragraph it numbers ("8.18. …" then two paragraphs of it).
+    """
     paragraph = {row: index.paragraphs[row] for row in index.paragraphs.rows_of(doc_id)}
-    items = [row for row, p in paragraph.items() if p.role in ITEMS]
+    items = [row for row, p in paragraph.items() if p.role in ITEMS or row in quoted]
     # a reply under an item's heading answers it, whoever speaks (a Government response is "other")
-    responses = [row for row, p in paragraph.items() if p.role in RESPONSES or (p.label and p.role not in ITEMS)]
-    linked: dict[int, list[int]] = {item: [] for item in items}
+    responses = [row for row, p in paragraph.items()
+                 if row not in quoted and (p.role in RESPONSES or (p.label and p.role not in ITEMS))]
+    linked: dict[int, list[Link]] = {item: [] for item in items}
     afis = sum(1 for item in items if (paragraph[item].label or "").startswith("AFI"))
     unnamed = []
     for response in responses:
         text, under = paragraph[response].text, paragraph[response].label
         by_label = index.named(text)
-        named = [item for item in items if item in by_label or _the_afi(text, paragraph[item].label, afis)
-                 or (under and paragraph[item].label == under)]
-        for item in named:
-            linked[item].append(response)
-        if not named and paragraph[response].role == "force_response":
+        above = max((item for item in items if item < response and paragraph[item].label == under), default=None)
+        found = 0
+        for item in items:
+            how = ("heading" if under and item == above else "label" if item in by_label
+                   else "the AFI" if _the_afi(text, paragraph[item].label, afis) else None)
+            if how:
+                linked[item].append(Link(item, response, how, SURE[how]))
+                found += 1
+        if not found and paragraph[response].role == "force_response":
             unnamed.append(response)
     for item, response in _in_order(index, [item for item in items if not linked[item]], unnamed):
-        linked[item].append(response)
+        likeness = float(index.vectors[item] @ index.vectors[response])
+        linked[item].append(Link(item, response, "order", round(likeness, 3)))
+    shares: dict[int, str | None] = {}  # item -> the label of the replies it shares
     for item in reversed(items):  # "8.6. We recommend…" "8.7. We further recommend…", then one reply to both
         after = item + 1
         if not linked[item] and after in linked:
-            linked[item] = [r for r in linked[after] if paragraph[r].label == paragraph[after].label]
-    number = lambda row: paragraph[row].paragraph
-    return {number(item): sorted(map(number, found)) for item, found in linked.items()}
+            shares[item] = label = shares.get(after, paragraph[after].label)
+            linked[item] = [Link(item, link.response, "shared", link.confidence) for link in linked[after]
+                            if paragraph[link.response].label == label]
+    return sorted((link for found in linked.values() for link in found), key=lambda link: (link.item, link.response))
 
 
 def _in_order(index: Index, items: list[int], responses: list[int]) -> list[tuple[int, int]]:

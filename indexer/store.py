@@ -3,7 +3,7 @@
     <index_dir>/CURRENT            name of the live generation, replaced atomically
     <index_dir>/gen-000003/        manifest.json, documents.jsonl, paragraphs.npy, texts.bin, table.json,
                                    keyword/, vectors.npy, sentences.npy, sentence_first.npy,
-                                   sentence_spans.npy, duplicates.json, groups.npy
+                                   sentence_spans.npy, duplicates.json, groups.npy, ledger.json
     <index_dir>/gen-000004.partial a build in progress (removed if the build dies)
 
 A build writes a whole new generation and only then points CURRENT at it, so a
@@ -34,7 +34,7 @@ from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 from .table import Paragraphs, open_table
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 GROUPS = "groups.npy"  # each paragraph's group of near-identical ones (``duplicates.numbered``), -1 for none
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
@@ -229,10 +229,15 @@ class Index:
         labels = sorted(map(re.escape, self._labelled), key=len, reverse=True)
         self._label_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(labels)})(?!\w|\.\d)") if labels else None
         self.keyword = keyword.engine(keyword_engine_of(manifest)).KeywordIndex(folder / "keyword")
-        self.embedder = open_encoder(settings, encoder_of(manifest))
         # paging, filtering and re-sorting a search embed its query once; the cache is thread-safe
         self.embed_query = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
         self._check()
+
+    @functools.cached_property
+    def embedder(self):
+        """The encoder of the generation's model, made when a query first needs it: a build reading the
+        generation it writes (for the ledger) makes none."""
+        return open_encoder(self.settings, encoder_of(self.manifest))
 
     @classmethod
     def open(cls, settings: Settings) -> "Index":

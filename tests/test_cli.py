@@ -223,3 +223,41 @@ def test_search_filters_order_and_pages_from_the_command_line(capsys, settings, 
     assert all(r["date"].startswith("2023") and r["role"] == "commissioner_response" for r in data["results"])
     code, out, err = run(capsys, "search", "custody", "--from", "last year", "--index-dir", str(settings.index_dir))
     assert code == 1 and "from: 'last year' is not a date" in err and "Traceback" not in err
+
+
+def test_ledger_lists_each_item_with_its_status_then_each_inspection_clock(capsys, settings, index):
+    code, out, err = run(capsys, "ledger", "--today", "2024-03-01", "--index-dir", str(settings.index_dir))
+    assert code == 0 and err == ""
+    assert out.startswith("5 items: 4 accepted, 1 noted / under consideration\n")
+    assert "Recommendation 9 — accepted ('already comply')\n   With immediate effect, all chief constables" in out
+    assert "Deadline: With immediate effect (2023-12-08)" in out and "AFI 1 — accepted ('existing compliance')" in out
+    assert "published 27 February 2020; first response 17 April 2020, 50 days" in out
+    assert "published 8 December 2023; first response undated" in out  # "2023-12" in its name is not a day
+    code, out, _ = run(capsys, "ledger", "--overdue", "--today", "2024-03-01", "--index-dir", str(settings.index_dir))
+    assert code == 0 and out.startswith("0 items (overdue): none")
+
+
+def test_ledger_json_and_csv(capsys, settings, index):
+    code, out, _ = run(capsys, "ledger", "--json", "--status", "noted", "--index-dir", str(settings.index_dir))
+    data = json.loads(out)
+    assert code == 0 and data["count"] == 1 and data["filters"] == {"status": "noted / under consideration"}
+    record = data["records"][0]
+    assert set(record) == {"id", "inspection", "kind", "label", "text", "places", "deadline", "replies", "status",
+                           "decided_by", "recurs"}
+    assert (record["label"], record["deadline"], record["inspection"]["published"]) == (
+        "Recommendation 8", {"said": "By 30 June 2024", "due": "2024-06-30"}, "2023-12-08")
+    assert record["replies"][0] == {"doc_id": "2023-12-pcc-response-group-based-cse-thematic", "paragraph": 12,
+                                    "how": "order", "confidence": record["replies"][0]["confidence"]}
+    code, out, _ = run(capsys, "ledger", "--csv", "--index-dir", str(settings.index_dir))
+    assert code == 0 and out.startswith("\ufefflabel,kind,status,decided_by,inspection,") and out.count("\r\n") > 5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--status", "sorta"], "--status: 'sorta' is not a status; use one of: accepted, partly accepted, rejected, "
+                            "noted / under consideration, no response found"),
+    (["--year", "23"], "--year: '23' is not a year; give four digits, such as 2023"),
+    (["--today", "1 March"], "--today: '1 March' is not a date; give YYYY-MM-DD"),
+])
+def test_ledger_errors_are_one_line(capsys, settings, index, argv, message):
+    code, out, err = run(capsys, "ledger", *argv, "--index-dir", str(settings.index_dir))
+    assert (code, out, err) == (1, "", f"Error: {message}\n")

@@ -1,0 +1,181 @@
+"""The recommendations ledger: the one path by which the CLI, the pages and the API read it (``ledger``).
+
+A build works out every item once (``itemise``) and keeps the result beside
+the paragraphs, as ``ledger.json`` of the generation: what was recommended,
+where it stands, what answered it and how that was found, its status and
+the clock of the inspection it belongs to. Reading it filters that file;
+nothing is searched or embedded. Overdue depends on the day it is asked, so
+it is worked out here, from ``today`` (passed in, so a test's answer does not
+change with the calendar).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import clock
+from .clock import Deadline
+from .errors import IndexMismatchError, QueryError
+from .inspections import Inspection
+from .store import Index, index_command
+from .verdicts import STATUSES
+
+LEDGER = "ledger.json"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an item stands: one document's paragraphs of it, under the label it has there."""
+
+    doc_id: str
+    paragraphs: tuple[int, ...]
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A paragraph that answers an item: how it was found (as ``links.Link`` says; "label" when another
+    response names it, "similarity" when nothing does) and how sure that is, from 0 to 1."""
+
+    doc_id: str
+    paragraph: int
+    how: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Record:
+    """One recommendation, area for improvement or cause of concern, however many documents quote it.
+
+    ``id`` is the key of the paragraph it opens with in its report ("doc#p12"); ``replies`` are the
+    candidates best first; ``decided_by`` the words its ``status`` was read from; ``recurs`` the number of
+    the group of near-identical items of other inspections, None when it has none.
+    """
+
+    id: str
+    inspection: str
+    kind: str
+    label: str | None
+    text: str
+    places: tuple[Place, ...]
+    deadline: Deadline | None
+    replies: tuple[Reply, ...]
+    status: str
+    decided_by: str | None
+    recurs: int | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Record":
+        return cls(**{**data, "places": tuple(Place(**{**p, "paragraphs": tuple(p["paragraphs"])})
+                                              for p in data["places"]),
+                      "deadline": Deadline(**data["deadline"]) if data["deadline"] else None,
+                      "replies": tuple(Reply(**r) for r in data["replies"])})
+
+
+@dataclass(frozen=True)
+class Clock:
+    """An inspection's 56-day clock on the day asked: overdue when its report has no response after 56 days."""
+
+    inspection: Inspection
+    overdue: bool
+
+    def to_json(self) -> dict:
+        first = self.inspection.first_response
+        return {**asdict(self.inspection), "documents": list(self.inspection.documents),
+                "first_response": first.date if first else None, "days": first.days if first else None,
+                "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record as the ledger shows it, with its inspection's clock."""
+
+    record: Record
+    clock: Clock
+
+    def to_json(self) -> dict:
+        return {**asdict(self.record), "inspection": self.clock.to_json()}
+
+
+@dataclass
+class LedgerView:
+    """The records a request asked for, and the clocks of the inspections it covers (those without items too:
+    a PCC's comments on a report are on the clock whether or not the report made recommendations)."""
+
+    rows: list[Row]
+    clocks: list[Clock]
+    today: date
+    filters: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"today": self.today.isoformat(), "filters": self.filters, "count": len(self.rows),
+                "records": [row.to_json() for row in self.rows], "inspections": [c.to_json() for c in self.clocks]}
+
+
+def write(folder: Path, inspections: list[Inspection], records: list[Record]) -> None:
+    data = {"inspections": [asdict(i) for i in inspections], "records": [asdict(r) for r in records]}
+    (folder / LEDGER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def check(status: str | None = None, year=None) -> tuple[str | None, int | None]:
+    """The status and year filters as the ledger reads them; raises QueryError naming the one at fault."""
+    if status:
+        wanted = " ".join(status.lower().replace("-", " ").split())
+        matching = [s for s in STATUSES if s == wanted or s.startswith(wanted)]
+        if len(matching) != 1:
+            raise QueryError(f"status: {status!r} is not a status; use one of: {', '.join(STATUSES)}")
+        status = matching[0]
+    if year not in (None, ""):
+        if not str(year).isdigit() or len(str(year)) != 4:
+            raise QueryError(f"year: {year!r} is not a year; give four digits, such as 2023")
+        year = int(year)
+    return status or None, year or None
+
+
+def ledger(index: Index, status: str | None = None, inspectorate: str | None = None, year=None,
+           overdue: bool = False, today: date | None = None) -> LedgerView:
+    """The ledger's records, filtered: by status (a status or the start of one: "partly"), inspecting
+    body (any case), year of the report's publication (or of its first document, when that is unknown)
+    and whether the inspection is overdue on ``today`` (default: the real today); raises QueryError."""
+    status, year = check(status, year)
+    today = today or date.today()
+    inspections, records = _read(index.folder / LEDGER, _stamp(index.folder / LEDGER))
+    answered = {r.inspection for r in records if r.replies}
+    clocks = {i.id: Clock(i, clock.overdue(i.published, bool(i.responses) or i.id in answered, today))
+              for i in inspections.values()
+              if (not inspectorate or (i.inspectorate or "").lower() == inspectorate.lower())
+              and (not year or _year(index, i) == year)}
+    clocks = {key: found for key, found in clocks.items() if found.overdue or not overdue}
+    rows = [Row(r, clocks[r.inspection]) for r in records
+            if r.inspection in clocks and (not status or r.status == status)]
+    filters = {name: value for name, value in (("status", status), ("inspectorate", inspectorate), ("year", year),
+                                               ("overdue", overdue)) if value}
+    return LedgerView(rows, list(clocks.values()), today, filters)
+
+
+def _year(index: Index, inspection: Inspection) -> int | None:
+    when = inspection.published or index.documents.meta(inspection.documents[0]).date
+    return int(when[:4]) if when else None
+
+
+def _stamp(path: Path) -> int | None:
+    """When the file was written: an index folder removed and built again reuses its generations' names."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)  # a generation's files never change, and a server reads one at a time
+def _read(path: Path, stamp: int | None) -> tuple[dict[str, Inspection], list[Record]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexMismatchError(f"{path.parent}: {LEDGER} is missing or damaged; rebuild with: "
+                                 f"{index_command(path.parent.parent, rebuild=True)}") from None
+    inspections = [Inspection.from_json(i) for i in data["inspections"]]
+    return {i.id: i for i in inspections}, [Record.from_json(r) for r in data["records"]]

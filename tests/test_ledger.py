@@ -1,0 +1,242 @@
+"""The recommendations ledger, on a real index of small reports and responses written here."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from indexer.build import build_index
+from indexer.errors import QueryError
+from indexer.export import ledger_csv
+from indexer.ledger import ledger
+from indexer.store import Index
+
+from .conftest import make_settings, write
+
+NORTHSHIRE = "2024-01-15-northshire-custody-inspection"
+PCC = "2024-02-20-pcc-response-northshire-custody"
+FORCE = "2024-03-01-force-response-northshire-custody"
+EASTSHIRE = "2023-05-10-eastshire-custody-inspection"
+COMMITTEE = "children-in-custody-report"
+GOVERNMENT = "government-response-children-in-custody"
+SOUTHSHIRE = "2023-06-20-pcc-response-southshire-custody"
+WELFARE = "By 31 December 2024, the force should record the welfare of every child held overnight in police custody."
+URGE = "8.5. We urge ministers to publish each year how many children are held overnight in police cells."
+FUND = ("8.6. We recommend that the Home Office should fund appropriate adults for every force by:\n\n"
+        "- setting a national standard for how soon an appropriate adult attends a police station;\n"
+        "- paying for out-of-hours cover in every force area.")
+DOCUMENTS = {
+    NORTHSHIRE: f"""# HMICFRS inspection of custody services in Northshire
+
+This report was published on 15 January 2024. Inspectors visited the custody suites of Northshire Police in October.
+
+## Recommendations
+
+### Recommendation 1
+
+{WELFARE}
+
+### Recommendation 2a
+
+Within six months, the force should make sure that a custody inspector reviews every strip search of a child.
+
+### Recommendation 2b
+
+With immediate effect, the force should stop holding children in police cells for longer than four hours.
+
+## Areas for improvement
+
+The force should improve how custody staff record the voice of the child in detention logs.
+
+## Causes of concern
+
+Cause of concern 1 - Children wait too long for an appropriate adult to arrive at the custody suite.
+""",
+    PCC: """# Response of the Police and Crime Commissioner for Northshire to the HMICFRS inspection of custody services in Northshire
+
+## Commissioner's response
+
+I welcome the inspection of custody services in Northshire and thank the inspectors for their work.
+
+The force accepts Recommendation 1 in full: the custody officer now records the welfare of every child held overnight at each review.
+
+The force does not accept Recommendation 2a, because a sergeant already reviews every strip search of a child and a second review would delay release.
+
+The force accepts Recommendation 2b in part: children are moved out of police cells within four hours whenever a bed is free in local authority accommodation.
+
+The force has introduced a field in the detention log for the voice of the child, and custody staff have been trained to use it.
+
+We will consider how an appropriate adult can be found sooner for children in custody; the matter is under review with the local authority.
+
+David Smith
+Police and Crime Commissioner for Northshire
+20 February 2024
+""",
+    FORCE: f"""# Northshire Police response to the HMICFRS inspection of custody services in Northshire
+
+## Recommendation 1
+
+{WELFARE}
+
+This recommendation has been implemented: welfare checks are recorded on every child's custody record.
+""",
+    EASTSHIRE: f"""# =HYPERLINK("http://example.com") HMICFRS inspection of custody services in Eastshire
+
+This report was published on 10 May 2023. Inspectors visited the custody suites of Eastshire Police in March.
+
+## Recommendations
+
+### Recommendation 1
+
+{WELFARE}
+""",
+    COMMITTEE: f"""# Children in police custody
+
+This report of the committee was published on 4 March 2024 after an inquiry of eight months.
+
+## Conclusions and recommendations
+
+{URGE}
+
+{FUND}
+""",
+    GOVERNMENT: f"""# Government response to the committee report Children in police custody
+
+## Inquiry recommendation
+
+{URGE}
+
+The Government agrees with the Committee and will publish the figures each year from 2025.
+
+## Inquiry recommendation
+
+{FUND}
+
+The Government accepts this recommendation in principle, but it cannot fund out-of-hours cover this year.
+""",
+    SOUTHSHIRE: """# Southshire PCC response to HMICFRS inspections
+
+<b>Title of Inspection</b>\tHMICFRS inspection of custody services in Southshire\t
+<b>Date Inspection Published</b>\t1 March 2023\t
+
+## Commissioner's response
+
+I welcome the report and will ask the Chief Constable for a plan to improve custody services in Southshire.
+
+Jane Brown
+Police and Crime Commissioner for Southshire
+20 June 2023
+""",
+}
+TODAY = date(2024, 3, 1)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Index:
+    docs = tmp_path_factory.mktemp("ledger-docs")
+    for name, text in DOCUMENTS.items():
+        write(docs, f"{name}.md", text)
+    settings = make_settings(tmp_path_factory.mktemp("ledger-index"), corpus=str(docs))
+    build_index(settings, progress=False)
+    return Index.open(settings)
+
+
+def records(index, **filters) -> dict:
+    """(inspection, label or kind) -> the record."""
+    return {(row.record.inspection, row.record.label or row.record.kind): row.record
+            for row in ledger(index, today=TODAY, **filters).rows}
+
+
+def test_every_item_is_one_record_with_each_place_it_stands_and_its_whole_text(index):
+    found = records(index)
+    assert set(found) == {
+        (NORTHSHIRE, "Recommendation 1"), (NORTHSHIRE, "Recommendation 2a"), (NORTHSHIRE, "Recommendation 2b"),
+        (NORTHSHIRE, "area_for_improvement"), (NORTHSHIRE, "Cause of concern 1"), (EASTSHIRE, "Recommendation 1"),
+        (COMMITTEE, "Recommendation 8.5"), (COMMITTEE, "Recommendation 8.6")}
+    welfare = found[NORTHSHIRE, "Recommendation 1"]
+    assert welfare.id == f"{NORTHSHIRE}#p2" and welfare.kind == "recommendation" and welfare.text == WELFARE
+    assert [(p.doc_id, p.paragraphs, p.label) for p in welfare.places] == [
+        (NORTHSHIRE, (2,), "Recommendation 1"), (FORCE, (1,), "Recommendation 1")]
+    fund = found[COMMITTEE, "Recommendation 8.6"]  # the item and its two points, quoted whole by the response
+    assert fund.text.startswith("8.6. We recommend") and fund.text.endswith("paying for out-of-hours cover in every "
+                                                                             "force area.")
+    assert [(p.doc_id, len(p.paragraphs)) for p in fund.places] == [(COMMITTEE, 3), (GOVERNMENT, 3)]
+    assert found[NORTHSHIRE, "Cause of concern 1"].kind == "cause_of_concern"
+
+
+def test_replies_in_the_same_and_other_documents_say_how_they_were_found(index):
+    found = records(index)
+    welfare = found[NORTHSHIRE, "Recommendation 1"]
+    assert [(r.doc_id, r.paragraph, r.how, r.confidence) for r in welfare.replies] == [
+        (PCC, 2, "label", 1.0), (FORCE, 2, "heading", 1.0)]  # the earlier response first
+    assert [(r.doc_id, r.paragraph, r.how) for r in found[COMMITTEE, "Recommendation 8.5"].replies] == [
+        (GOVERNMENT, 2, "heading")]
+    assert [(r.doc_id, r.paragraph) for r in found[COMMITTEE, "Recommendation 8.6"].replies] == [(GOVERNMENT, 6)]
+    # no number to go by: the response paragraph nearest in meaning and words, among the few listed
+    voice, wait = found[NORTHSHIRE, "area_for_improvement"], found[NORTHSHIRE, "Cause of concern 1"]
+    assert (voice.replies[0].paragraph, voice.replies[0].how) == (5, "similarity") and len(voice.replies) <= 3
+    assert wait.replies[0].paragraph == 6 and 0.5 <= wait.replies[0].confidence < 1
+    # the paragraphs that name another item are never offered for this one
+    assert {r.paragraph for r in voice.replies + wait.replies} <= {1, 5, 6}
+
+
+def test_each_status_is_read_from_the_replies_own_words(index):
+    found = {key: (r.status, r.decided_by) for key, r in records(index).items()}
+    assert found[NORTHSHIRE, "Recommendation 1"] == ("accepted", "force accepts")
+    assert found[NORTHSHIRE, "Recommendation 2a"] == ("rejected", "does not accept")
+    assert found[NORTHSHIRE, "Recommendation 2b"] == ("partly accepted", "accepts Recommendation 2b in part")
+    assert found[NORTHSHIRE, "area_for_improvement"] == ("accepted", "has introduced")
+    assert found[NORTHSHIRE, "Cause of concern 1"] == ("noted / under consideration", "will consider")
+    assert found[COMMITTEE, "Recommendation 8.5"] == ("accepted", "Government agrees")
+    assert found[COMMITTEE, "Recommendation 8.6"][0] == "partly accepted"
+    assert found[EASTSHIRE, "Recommendation 1"] == ("no response found", None)
+
+
+def test_deadlines_run_from_the_report_publication(index):
+    found = {key: r.deadline for key, r in records(index).items()}
+    assert (found[NORTHSHIRE, "Recommendation 1"].said, found[NORTHSHIRE, "Recommendation 1"].due) == (
+        "By 31 December 2024", "2024-12-31")
+    assert found[NORTHSHIRE, "Recommendation 2a"].due == "2024-07-15"  # within six months of 15 January 2024
+    assert found[NORTHSHIRE, "Recommendation 2b"].due == "2024-01-15"  # with immediate effect
+    assert found[NORTHSHIRE, "area_for_improvement"] is None
+
+
+def test_the_clock_of_each_inspection(index):
+    clocks = {c.inspection.id: c for c in ledger(index, today=TODAY).clocks}
+    northshire = clocks[NORTHSHIRE].inspection
+    assert (northshire.report, northshire.inspectorate, northshire.published) == (NORTHSHIRE, "HMICFRS", "2024-01-15")
+    assert [(r.doc_id, r.date, r.days, r.late) for r in northshire.responses] == [
+        (PCC, "2024-02-20", 36, False), (FORCE, "2024-03-01", 46, False)]
+    southshire = clocks[SOUTHSHIRE].inspection  # its report is not indexed: the response gives its date
+    assert (southshire.report, southshire.published) == (None, "2023-03-01")
+    assert [(r.days, r.late) for r in southshire.responses] == [(111, True)]
+    government = clocks[COMMITTEE].inspection.responses[0]
+    assert (government.doc_id, government.date, government.days) == (GOVERNMENT, None, None)  # undated, not guessed
+    assert [i for i, c in clocks.items() if c.overdue] == [EASTSHIRE]
+    assert not any(c.overdue for c in ledger(index, today=date(2023, 7, 5)).clocks)  # 56 days after 10 May 2023
+    assert [c.inspection.id for c in ledger(index, overdue=True, today=date(2023, 7, 6)).clocks] == [EASTSHIRE]
+
+
+def test_the_same_recommendation_to_another_inspection_recurs(index):
+    found = records(index)
+    assert found[NORTHSHIRE, "Recommendation 1"].recurs is not None
+    assert found[NORTHSHIRE, "Recommendation 1"].recurs == found[EASTSHIRE, "Recommendation 1"].recurs
+    assert found[NORTHSHIRE, "Recommendation 2a"].recurs is None
+
+
+def test_filters(index):
+    assert set(records(index, status="partly")) == {(NORTHSHIRE, "Recommendation 2b"), (COMMITTEE, "Recommendation 8.6")}
+    assert set(records(index, overdue=True)) == {(EASTSHIRE, "Recommendation 1")}
+    assert {i for i, _ in records(index, inspectorate="hmicfrs")} == {NORTHSHIRE, EASTSHIRE}
+    assert {i for i, _ in records(index, year="2024")} == {NORTHSHIRE, COMMITTEE}
+    for bad, message in (({"status": "sorta"}, "status: 'sorta' is not a status"),
+                         ({"year": "24"}, "year: '24' is not a year")):
+        with pytest.raises(QueryError, match=message):
+            ledger(index, **bad)
+
+
+def test_csv_defuses_formula_cells(index):
+    rows = list(csv.DictReader(io.StringIO(ledger_csv(ledger(index, overdue=True, today=TODAY)).lstrip("\ufeff"))))
+    assert len(rows) == 1 and rows[0]["inspection"].startswith("'=HYPERLINK")
+    assert (rows[0]["status"], rows[0]["overdue"], rows[0]["due"]) == ("no response found", "yes", "2024-12-31")
