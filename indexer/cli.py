@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted." + (" The index is unchanged." if args.command == "index" else ""), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # "precedent search … | head" read what it wanted and closed the pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush raises no more
+        return 0
 
 
 class _Parser(argparse.ArgumentParser):

@@ -60,6 +60,14 @@ def test_a_search_process_answers_queries_without_torch(settings, index):
     assert not {"torch", "sentence_transformers", "transformers"} & set(json.loads(imported))
 
 
+def test_output_cut_short_by_the_reader_is_no_traceback(settings, index):
+    # the reader has gone before the first line is written ("| head" once it has its lines)
+    done = subprocess.run(f"{sys.executable} -m indexer.cli ledger | true", shell=True, cwd=REPO,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PRECEDENT_INDEX_DIR": str(settings.index_dir)})
+    assert done.stderr == "", done.stderr
+
+
 def test_search_readable_output_has_a_citation_line(capsys, settings, index):
     code, out, _ = run(capsys, "search", "victim blaming", "--k", "2", "--mode", "keyword",
                        "--index-dir", str(settings.index_dir))
