@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the web UI and JSON API")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (default 8000)")
+    serve.add_argument("--workers", help="server processes (default auto: one per core)")
     serve.set_defaults(run=_serve)
 
     for command in (index, search, ledger, status, serve):  # eval indexes into its --work-dir
@@ -124,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _flag_settings(args) -> dict:
-    return {name: getattr(args, name, None) for name in ("host", "port")}
+    return {name: getattr(args, name, None) for name in ("host", "port", "workers")}
 
 
 _IS_A_FILE = "is a file, not a folder; give the path of a folder, or of one to create"
@@ -353,19 +354,15 @@ def _marked(text: str, spans, bold: bool) -> str:
 
 
 def _serve(args, settings: Settings) -> int:
-    from waitress import create_server
-
-    from webui import create_app
+    from webui import serving
 
     if settings.index_dir.exists() and not settings.index_dir.is_dir():  # it would only ever say "not ready"
         raise ConfigError(f"--index-dir {settings.index_dir}: {_IS_A_FILE}")
     with _listening(settings) as sock:
-        app = create_app(settings=settings)
-        server = create_server(app, sockets=[sock], threads=settings.threads, ident="Precedent")
         logging.basicConfig()  # as waitress.serve does, so the server's warnings are formatted
         print(f"Precedent is serving {settings.index_dir} at http://{settings.host}:{settings.port}/ "
-              "(Ctrl+C to stop)", flush=True)
-        server.run()
+              f"(Ctrl+C to stop)", flush=True)
+        serving.serve(sock, settings)
     return 0
 
 

@@ -66,7 +66,9 @@ SETTINGS = (
     Setting("ocr", "auto", "Read scanned PDFs with tesseract: `auto` (when tesseract is installed) or `off`."),
     Setting("host", "127.0.0.1", "Address `precedent serve` binds to."),
     Setting("port", "8000", "Port `precedent serve` listens on.", int),
-    Setting("threads", "4", "Worker threads of the web server.", int),
+    Setting("threads", "4", "Threads of each server process.", int),
+    Setting("workers", "auto", "Server processes, all answering on the one port: `auto` (one per core: a search "
+            "holds Python's lock for part of its work, so one process uses about one core) or a number.", int),
 )
 
 
@@ -92,6 +94,7 @@ class Settings:
     host: str
     port: int
     threads: int
+    workers: int
 
     @classmethod
     def load(cls, env=None, **overrides) -> "Settings":
@@ -126,11 +129,14 @@ class Settings:
 
 
 def _parse(setting: Setting, raw, source: str):
+    if setting.name == "workers" and raw == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if setting.kind is int:
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            raise ConfigError(f"{source} must be a whole number, got {raw!r}") from None
+            raise ConfigError(f"{source} must be a whole number{' or auto' * (setting.name == 'workers')}, "
+                              f"got {raw!r}") from None
         high = 65535 if setting.name == "port" else 1_000_000
         if not 1 <= value <= high:
             raise ConfigError(f"{source} must be between 1 and {high}, got {value}")

@@ -1,3 +1,4 @@
+import os
 import re
 
 import pytest
@@ -23,10 +24,16 @@ def test_defaults_bind_loopback_and_flags_win_over_environment():
     assert (settings.host, settings.port) == ("0.0.0.0", 9100)
 
 
+def test_workers_default_to_one_per_core_this_process_may_use():
+    assert Settings.load(env={}).workers == len(os.sched_getaffinity(0))
+    assert Settings.load(env={"PRECEDENT_WORKERS": "auto"}, workers="3").workers == 3
+
+
 @pytest.mark.parametrize("env, message", [
     ({"PRECEDENT_PORT": "eighty"}, "PRECEDENT_PORT must be a whole number"),
     ({"PRECEDENT_PORT": "70000"}, "PRECEDENT_PORT must be between 1 and 65535"),
     ({"PRECEDENT_BATCH_SIZE": "0"}, "PRECEDENT_BATCH_SIZE must be between 1"),
+    ({"PRECEDENT_WORKERS": "many"}, "PRECEDENT_WORKERS must be a whole number or auto"),
 ])
 def test_bad_values_name_the_variable(env, message):
     with pytest.raises(ConfigError, match=message):

@@ -1,6 +1,8 @@
 """`precedent serve` as a real process, queried over HTTP."""
 
 import json
+import os
+import signal
 import threading
 import socket
 import subprocess
@@ -8,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,13 +30,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir: Path, log: Path):
-    """A `precedent serve` process on a free port; yields its base URL once it answers."""
+def serving(index_dir: Path, log: Path, *options: str, started: list | None = None):
+    """A `precedent serve` process on a free port; yields its base URL once it answers (and appends the
+    process to ``started``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as output:
-        process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir)],
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir),
+                                    *options], stdout=output, stderr=subprocess.STDOUT)
+    if started is not None:
+        started.append(process)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -115,3 +121,27 @@ def test_new_generations_are_served_without_a_restart_or_a_failed_request(tmp_pa
         status = json.loads(get(base + "/api/status")[2])
     assert status["generation"] == 4 and status["counts"]["documents"] == 4
     assert len(statuses) >= 9 and set(statuses) == {200}
+
+
+def children(pid: int) -> set[int]:
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def test_server_processes_share_the_port_and_a_dead_one_is_replaced(settings, index, tmp_path):
+    started = []
+    with serving(settings.index_dir, tmp_path / "serve.log", "--workers", "2", started=started) as base:
+        parent = started[0]
+        workers = children(parent.pid)
+        assert len(workers) == 2
+        pool = ThreadPoolExecutor(8)
+        assert set(pool.map(lambda n: get(base + f"/api/search?q=custody+{n}&k=3")[0], range(24))) == {200}
+        os.kill(min(workers), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while len(children(parent.pid) - {min(workers)}) < 2:
+            assert time.monotonic() < deadline, "the killed server process was not replaced"
+            time.sleep(0.2)
+        assert set(pool.map(lambda n: get(base + f"/?q=knife+crime+{n}")[0], range(24))) == {200}
+        workers = children(parent.pid)
+    assert parent.returncode == 0, (tmp_path / "serve.log").read_text()
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "server processes outlived the server"
+    assert "a server process exited (killed by signal 9); starting another" in (tmp_path / "serve.log").read_text()
