@@ -22,7 +22,7 @@ import shutil
 import string
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -33,7 +33,7 @@ from whoosh import qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
 
-from . import postings, querytree, vocabulary
+from . import postings, querytree, spelling, vocabulary
 from .errors import QueryError
 from .records import Paragraph
 from .vocabulary import Expansion
@@ -366,10 +366,22 @@ class KeywordIndex:
         self._docnums = np.zeros(int(self._rows.max(initial=-1)) + 1, dtype=np.int64)  # row -> document number
         self._docnums[self._rows[self._rows >= 0]] = np.flatnonzero(self._rows >= 0)
         self._postings = postings.Postings(folder / postings.FOLDER)
+        self._nearest: spelling.Nearest | None = None
+        self._nearest_lock = threading.Lock()
 
     @property
     def doc_count(self) -> int:
         return self._ix.doc_count()
+
+    def nearest(self, searcher) -> spelling.Nearest:
+        """The words of paragraph text for spelling suggestions, read from ``searcher`` on first use: once
+        for the generation, not once for each query."""
+        with self._nearest_lock:
+            if self._nearest is None:
+                reader = searcher.reader()
+                words = [_text(w) for w in reader.lexicon("spell_text")]
+                self._nearest = spelling.Nearest(words, [reader.frequency("text", w) for w in words])
+            return self._nearest
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -378,7 +390,7 @@ class KeywordIndex:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self._ix.searcher(weighting=scoring.BM25F(**BM25))
-        yield Reader(searcher, self._rows, self._docnums, self._postings)
+        yield Reader(searcher, self._rows, self._docnums, self._postings, lambda: self.nearest(searcher))
 
 
 class WordLookups:
@@ -446,6 +458,10 @@ class WordLookups:
                 found.append(Expansion(f"{prefix}*", tuple(shown)))
         return found
 
+    def warm(self) -> None:
+        """Read what suggesting a spelling needs, so the first misspelt query is as fast as the rest."""
+        self._nearest("", 0)
+
     def suggest(self, text: str) -> str | None:
         """``text`` with each word the index has never seen replaced by the nearest one it has, or None;
         operators, field names, prefixes, numbers and acronyms stay as they are."""
@@ -481,11 +497,13 @@ class WordLookups:
 class Reader(WordLookups):
     """The keyword index as one query sees it; paragraphs are named by their row in the generation."""
 
-    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray, found: postings.Postings):
+    def __init__(self, searcher, rows: np.ndarray, docnums: np.ndarray, found: postings.Postings,
+                 nearest: Callable[[], spelling.Nearest]):
         self._searcher = searcher
         self._rows = rows
         self._docnums = docnums
         self._postings = found
+        self._spelling = nearest
 
     def _frequency(self, field: str, word: str) -> int:
         return self._searcher.doc_frequency(field, word)
@@ -498,7 +516,7 @@ class Reader(WordLookups):
         return self._searcher.doc_frequency("spell_text", word)
 
     def _nearest(self, word: str, maxdist: int) -> str | None:
-        return next(iter(self._searcher.corrector("text").suggest(word, limit=1, maxdist=maxdist)), None)
+        return self._spelling()(word, maxdist)
 
     def _count(self) -> int:
         return self._searcher.doc_count_all()

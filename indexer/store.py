@@ -328,6 +328,8 @@ class Index:
     def warm(self) -> None:
         """Load the model and run one query, so the first real query is as fast as the rest."""
         self.embed_query("warm up")
+        with self.keyword.reader() as reader:
+            reader.warm()
 
 
 def _labelled(paragraphs: Paragraphs) -> dict[str, list[int]]:
