@@ -2,13 +2,14 @@
 
 import csv
 import io
+from dataclasses import asdict
 from datetime import date
 
 import pytest
 
 from indexer.errors import QueryError
 from indexer.export import ledger_csv
-from indexer.ledger import ledger
+from indexer.ledger import ledger, marks
 from indexer.store import Index
 
 from .ledger_samples import COMMITTEE, EASTSHIRE, FORCE, GOVERNMENT, NORTHSHIRE, PCC, SOUTHSHIRE, TODAY, WELFARE
@@ -118,3 +119,38 @@ def test_csv_defuses_formula_cells(index):
     assert len(rows) == 1 and rows[0]["inspection"].startswith("'=HYPERLINK")
     assert (rows[0]["status"], rows[0]["overdue"], rows[0]["due"]) == ("no response found", "yes", "2024-12-31")
 
+
+def test_the_document_filter_keeps_the_items_that_stand_in_it_or_that_it_surely_answers(index):
+    northshire = {(NORTHSHIRE, label) for label in ("Recommendation 1", "Recommendation 2a", "Recommendation 2b",
+                                                     "area_for_improvement", "Cause of concern 1")}
+    assert set(records(index, document=NORTHSHIRE)) == northshire
+    assert set(records(index, document=PCC)) == northshire  # it quotes none of them, and answers all five
+    assert set(records(index, document=FORCE)) == {(NORTHSHIRE, "Recommendation 1")}
+    assert set(records(index, document=GOVERNMENT, status="partly")) == {(COMMITTEE, "Recommendation 8.6")}
+    assert [c.inspection.id for c in ledger(index, document=SOUTHSHIRE, today=TODAY).clocks] == [SOUTHSHIRE]
+    assert ledger(index, document=PCC, today=TODAY).filters == {"document": PCC}
+    with pytest.raises(QueryError, match="document: 'nope' is not an indexed document"):
+        ledger(index, document="nope")
+
+
+def test_the_day_asked_may_be_written_as_the_url_and_the_command_line_give_it(index):
+    assert ledger(index, overdue=True, today="2023-07-06").to_json() == ledger(
+        index, overdue=True, today=date(2023, 7, 6)).to_json()
+    with pytest.raises(QueryError, match="today: '2023-02-30' is not a date; give YYYY-MM-DD"):
+        ledger(index, today="2023-02-30")
+
+
+def test_marks_say_what_each_paragraph_is_to_the_ledger_and_where_its_counterpart_is(index):
+    found = marks(index)
+    assert found is marks(index)  # made once for the generation
+    (item,) = found[f"{NORTHSHIRE}#p2"]
+    assert (item.part, item.label, item.kind, item.status) == ("item", "Recommendation 1", "recommendation", "accepted")
+    assert asdict(item.counterpart) == {"doc_id": PCC, "paragraph": 2, "url": f"/doc/{PCC}#p2",
+                                        "title": index.document(PCC).meta.title}  # its first reply
+    (reply,) = found[f"{FORCE}#p2"]
+    assert (reply.part, reply.record, reply.counterpart.url) == ("reply", f"{NORTHSHIRE}#p2", f"/doc/{NORTHSHIRE}#p2")
+    assert [m.part for m in found[f"{FORCE}#p1"]] == ["item"]  # the response quotes the item: a place of it
+    # a likely reply only: ¶6 answers the cause of concern (0.59), not the AFI it is also near (0.46)
+    assert [(m.part, m.label) for m in found[f"{PCC}#p6"]] == [("reply", "Cause of concern 1")]
+    assert [m.counterpart for m in found[f"{EASTSHIRE}#p2"]] == [None]  # no reply
+    assert f"{PCC}#p1" not in found and f"{NORTHSHIRE}#p1" not in found
