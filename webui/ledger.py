@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify, render_template, request
 from indexer.errors import QueryError
 from indexer.export import ledger_csv
 from indexer.ledger import LedgerView, ledger, quotes
+from indexer.store import Index
 from indexer.verdicts import STATUSES
 
 from . import get_index
@@ -25,13 +26,13 @@ HOW = {"heading": "under its heading", "label": "names it", "the AFI": "names it
 _YES, _NO = ("yes", "true", "1", "on"), ("", "no", "false", "0", "off")
 
 
-def _view() -> LedgerView:
+def _view(index: Index) -> LedgerView:
     """The ledger the URL asks for; raises QueryError naming the bad parameter."""
     args = request.args
     overdue = args.get("overdue", "").strip().lower()
     if overdue not in _YES + _NO:
         raise QueryError(f"overdue: {args['overdue']!r} is not yes or no")
-    return ledger(get_index(), args.get("status"), args.get("inspectorate"), args.get("year"), overdue in _YES,
+    return ledger(index, args.get("status"), args.get("inspectorate"), args.get("year"), overdue in _YES,
                   args.get("today"), args.get("document"))
 
 
@@ -40,7 +41,7 @@ def ledger_page():
     index = get_index()
     everything = ledger(index).clocks  # what the form offers to choose from
     try:
-        view, error = _view(), None
+        view, error = _view(index), None
     except QueryError as found:
         view, error = None, str(found)
     choices = {"statuses": STATUSES,
@@ -53,11 +54,11 @@ def ledger_page():
 
 @bp.get("/api/ledger")
 def api_ledger():
-    return jsonify(_view().to_json())
+    return jsonify(_view(get_index()).to_json())
 
 
 @bp.get("/ledger.csv")
 def ledger_csv_file():
-    view = _view()
+    view = _view(get_index())
     said = " ".join(["ledger", *(name if value is True else str(value) for name, value in view.filters.items())])
     return download(ledger_csv(view, request.host_url.rstrip("/")), "text/csv", said, "csv")
