@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     ledger.add_argument("--status", help=f"only items of this status: {', '.join(STATUSES)} (or its first word)")
     ledger.add_argument("--inspectorate", help="only items of this inspecting body (HMICFRS, Ofsted, …)")
     ledger.add_argument("--year", help="only items of reports published in this year")
+    ledger.add_argument("--document", help="only items that stand in this document or that it answers (its id, as "
+                        "in /doc/DOC_ID)")
     ledger.add_argument("--overdue", action="store_true",
                         help=f"only items of reports with no response found {STATUTORY_DAYS} days after publication")
     ledger.add_argument("--today", help="count the clock to this day, YYYY-MM-DD (default: today)")
@@ -280,23 +282,20 @@ def _search(args, settings: Settings) -> int:
         print(f"   — {r.citation}\n     {r.source}  {r.url}  (score {r.score:.4f})")
         for twin in r.also_in:
             print(f"     also in: {twin.title}, {twin.date or 'undated'}, ¶{twin.paragraph}  {twin.url}")
+        for mark in r.ledger:
+            print(f"     ledger: {_mark(mark)}")
         print()
     return 0
 
 
 def _ledger(args, settings: Settings) -> int:
-    from datetime import date
-
     from .export import ledger_csv
     from .ledger import ledger
     from .store import Index
 
     try:
-        today = date.fromisoformat(args.today) if args.today else None
-    except ValueError:
-        raise QueryError(f"--today: {args.today!r} is not a date; give YYYY-MM-DD") from None
-    try:
-        view = ledger(Index.open(settings), args.status, args.inspectorate, args.year, args.overdue, today)
+        view = ledger(Index.open(settings), args.status, args.inspectorate, args.year, args.overdue, args.today,
+                      args.document)
     except QueryError as error:  # named as the web names it ("status: …"); here the flag is --status
         raise QueryError("--" + str(error)) from None
     if args.json:
@@ -343,6 +342,16 @@ def _print_ledger(view) -> None:
         flags += ["overdue"] if found.overdue else []
         print(f"  {inspection.title}: published {long_date(inspection.published) or 'date unknown'}; {when}"
               + "".join(f"; {flag}" for flag in flags))
+
+
+def _mark(mark) -> str:
+    """A result's place in the ledger, in a line: "Recommendation 9, accepted; first reply /doc/…#p13"."""
+    from .records import ROLES
+
+    name = mark.label or ROLES[mark.kind]
+    if mark.part == "reply":
+        return f"reply to {name} ({mark.status})  {mark.counterpart.url}"
+    return f"{name}, {mark.status}; " + (f"first reply  {mark.counterpart.url}" if mark.counterpart else "no reply found")
 
 
 def _marked(text: str, spans, bold: bool) -> str:

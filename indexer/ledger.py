@@ -6,7 +6,8 @@ where it stands, what answered it and how that was found, its status and
 the clock of the inspection it belongs to. Reading it filters that file;
 nothing is searched or embedded. Overdue depends on the day it is asked, so
 it is worked out here, from ``today`` (passed in, so a test's answer does not
-change with the calendar).
+change with the calendar). Search results say what each paragraph is to the
+ledger through ``marks``, a lookup by paragraph key made once per generation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from . import clock
 from .clock import Deadline
 from .errors import IndexMismatchError, QueryError
 from .inspections import Inspection
+from .links import LIKELY
+from .metadata import citation
 from .store import Index, index_command
 from .verdicts import STATUSES
 
@@ -45,6 +48,15 @@ class Reply:
     paragraph: int
     how: str
     confidence: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_id}#p{self.paragraph}"
+
+    @property
+    def sure(self) -> bool:
+        """Sure enough to count for the status, and for a search result to call it a reply."""
+        return self.confidence >= LIKELY
 
 
 @dataclass(frozen=True)
@@ -116,13 +128,47 @@ class LedgerView:
                 "records": [row.to_json() for row in self.rows], "inspections": [c.to_json() for c in self.clocks]}
 
 
+@dataclass(frozen=True)
+class Counterpart:
+    """The paragraph on the other side of a ``Mark``: where it is, its document's title and its address."""
+
+    doc_id: str
+    paragraph: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a paragraph is to the ledger, for a search result to say: part of an item (``part`` "item") or a
+    sure reply to one ("reply"), the record's id, label, kind and status, and the paragraph on the other side:
+    an item's first sure reply (None when it has none), a reply's item."""
+
+    record: str
+    part: str
+    label: str | None
+    kind: str
+    status: str
+    counterpart: Counterpart | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A reply as the ledger page shows it: its words and the citation a search result would give it."""
+
+    text: str
+    citation: str
+    url: str
+
+
 def write(folder: Path, inspections: list[Inspection], records: list[Record]) -> None:
     data = {"inspections": [asdict(i) for i in inspections], "records": [asdict(r) for r in records]}
     (folder / LEDGER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def check(status: str | None = None, year=None) -> tuple[str | None, int | None]:
-    """The status and year filters as the ledger reads them; raises QueryError naming the one at fault."""
+def check(status: str | None = None, year=None, today=None) -> tuple[str | None, int | None, date | None]:
+    """The status and year filters and the day asked (a date or YYYY-MM-DD) as the ledger reads them; raises
+    QueryError naming the one at fault."""
     if status:
         wanted = " ".join(status.lower().replace("-", " ").split())
         matching = [s for s in STATUSES if s == wanted or s.startswith(wanted)]
@@ -133,28 +179,59 @@ def check(status: str | None = None, year=None) -> tuple[str | None, int | None]
         if not str(year).isdigit() or len(str(year)) != 4:
             raise QueryError(f"year: {year!r} is not a year; give four digits, such as 2023")
         year = int(year)
-    return status or None, year or None
+    if isinstance(today, str) and today:
+        try:
+            today = date.fromisoformat(today)
+        except ValueError:
+            raise QueryError(f"today: {today!r} is not a date; give YYYY-MM-DD") from None
+    return status or None, year or None, today or None
 
 
 def ledger(index: Index, status: str | None = None, inspectorate: str | None = None, year=None,
-           overdue: bool = False, today: date | None = None) -> LedgerView:
+           overdue: bool = False, today: date | str | None = None, document: str | None = None) -> LedgerView:
     """The ledger's records, filtered: by status (a status or the start of one: "partly"), inspecting
-    body (any case), year of the report's publication (or of its first document, when that is unknown)
+    body (any case), year of the report's publication (or of its first document, when that is unknown),
+    document (the records that stand in it or that it surely answers, and the clock of its inspection)
     and whether the inspection is overdue on ``today`` (default: the real today); raises QueryError."""
-    status, year = check(status, year)
+    status, year, today = check(status, year, today)
+    if document and document not in index.titles:
+        raise QueryError(f"document: {document!r} is not an indexed document; give its id, as in /doc/DOC_ID")
     today = today or date.today()
     inspections, records = _read(index.folder / LEDGER, _stamp(index.folder / LEDGER))
     answered = {r.inspection for r in records if r.replies}
     clocks = {i.id: Clock(i, clock.overdue(i.published, bool(i.responses) or i.id in answered, today))
               for i in inspections.values()
               if (not inspectorate or (i.inspectorate or "").lower() == inspectorate.lower())
-              and (not year or _year(index, i) == year)}
+              and (not year or _year(index, i) == year) and (not document or document in i.documents)}
     clocks = {key: found for key, found in clocks.items() if found.overdue or not overdue}
     rows = [Row(r, clocks[r.inspection]) for r in records
-            if r.inspection in clocks and (not status or r.status == status)]
+            if r.inspection in clocks and (not status or r.status == status)
+            and (not document or _concerns(r, document))]
     filters = {name: value for name, value in (("status", status), ("inspectorate", inspectorate), ("year", year),
-                                               ("overdue", overdue)) if value}
+                                               ("document", document), ("overdue", overdue)) if value}
     return LedgerView(rows, list(clocks.values()), today, filters)
+
+
+def marks(index: Index) -> dict[str, tuple[Mark, ...]]:
+    """Paragraph key ("doc#p12") -> what that paragraph is to the ledger. Made once per generation, so a page
+    of search results looks each result up (a cost per result), never passing over every record."""
+    path = index.folder / LEDGER
+    return _marks(path, _stamp(path))
+
+
+def quotes(index: Index, view: LedgerView) -> dict[str, Quote]:
+    """The replies to the view's records by paragraph key, with their words and citations, for a page."""
+    found = {}
+    for key in {reply.key for row in view.rows for reply in row.record.replies}:
+        p = index.paragraphs[index.paragraphs.row(key)]
+        found[key] = Quote(p.text, citation(p, index.documents.meta(p.doc_id)), p.url)
+    return found
+
+
+def _concerns(record: Record, document: str) -> bool:
+    """Whether the record stands in the document or the document surely answers it."""
+    return any(p.doc_id == document for p in record.places) or any(
+        r.doc_id == document and r.sure for r in record.replies)
 
 
 def _year(index: Index, inspection: Inspection) -> int | None:
@@ -168,6 +245,30 @@ def _stamp(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except OSError:
         return None
+
+
+@functools.lru_cache(maxsize=4)  # as _read
+def _marks(path: Path, stamp: int | None) -> dict[str, tuple[Mark, ...]]:
+    inspections, records = _read(path, stamp)
+    found: dict[str, list[Mark]] = {}
+    for record in records:
+        inspection = inspections[record.inspection]
+        sure = [reply.key for reply in record.replies if reply.sure]
+        first = _counterpart(inspection, sure[0]) if sure else None
+        for place in record.places:
+            for paragraph in place.paragraphs:
+                found.setdefault(f"{place.doc_id}#p{paragraph}", []).append(
+                    Mark(record.id, "item", place.label or record.label, record.kind, record.status, first))
+        item = _counterpart(inspection, record.id)
+        for key in sure:
+            found.setdefault(key, []).append(Mark(record.id, "reply", record.label, record.kind, record.status, item))
+    return {key: tuple(paragraph_marks) for key, paragraph_marks in found.items()}
+
+
+def _counterpart(inspection: Inspection, key: str) -> Counterpart:
+    doc_id, _, paragraph = key.rpartition("#p")
+    titles = {inspection.id: inspection.title, **{r.doc_id: r.title for r in inspection.responses}}
+    return Counterpart(doc_id, int(paragraph), titles.get(doc_id, doc_id), f"/doc/{key}")
 
 
 @functools.lru_cache(maxsize=4)  # a generation's files never change, and a server reads one at a time

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .records import DOC_TYPES, Block, Metadata
+from .records import DOC_TYPES, ROLES, Block, Metadata, Paragraph
 
 _MONTHS = {
     name: number
@@ -56,6 +56,14 @@ def long_date(iso: str | None) -> str | None:
         return iso
     day = date.fromisoformat(iso)
     return f"{day.day} {day:%B %Y}"
+
+
+def citation(p: Paragraph, meta: Metadata) -> str:
+    """A reference to paste: 'Author, Title, 6 June 2023, Commissioner's response, p. 12 ¶3'."""
+    where = f"p. {p.page} ¶{p.paragraph}" if p.page else f"¶{p.paragraph}"
+    part = p.label or (ROLES[p.role] if p.role != "other" else p.section)
+    parts = [meta.author, meta.title, long_date(meta.date), part if part != meta.title else None, where]
+    return ", ".join(x for x in parts if x)
 
 
 def table_fields(blocks: list[Block]) -> dict[str, str]:

@@ -16,12 +16,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import facets, keyword, vectors, vocabulary
+from . import facets, keyword, ledger, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
 from .facets import FacetCount, Filters, YearCount
 from .fusion import rrf, weighted
-from .metadata import long_date
-from .records import ROLES, Metadata, Paragraph
+from .metadata import citation
 from .store import Index
 from .vocabulary import Expansion
 
@@ -79,6 +78,7 @@ class Result:
     after: Neighbour | None = None
     sentence: tuple[int, int] | None = None  # for a match without the words in its text: the sentence nearest
     by_meaning: bool = False  # found by meaning alone, not by its words
+    ledger: tuple[ledger.Mark, ...] = ()  # an item of the ledger, or a reply to one: its status and counterpart
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,8 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         undated = index.columns.undated()
         order = sorted(range(len(ranked)), key=lambda n: dates[n], reverse=sort == "newest")  # stable: ties by relevance
         ranked = [ranked[n] for n in order if dates[n] != undated] + [ranked[n] for n in order if dates[n] == undated]
-    terms = keyword.query_terms(parsed)
-    results = [_result(index, first + n, row, score, terms, found.vector, found.worded)
+    terms, marks = keyword.query_terms(parsed), ledger.marks(index)
+    results = [_result(index, marks, first + n, row, score, terms, found.vector, found.worded)
                for n, (row, score) in enumerate(ranked[first:first + k], 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
     return SearchResponse(query, mode, results, searched, total, page, k, sort, filters,
@@ -226,8 +226,9 @@ def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Resu
     others = index.columns.codes["document"] != index.columns.codes["document"][row]
     scores = np.where(others, np.asarray(index.vectors) @ index.vectors[row], -np.inf)
     nearest = _fold(index, [(r, s) for r, s in vectors.top_k(scores, 4 * k + 10) if s > -np.inf])[:k]
-    return (_result(index, 0, row, 1.0, frozenset()),
-            [_result(index, rank, other, score, frozenset()) for rank, (other, score) in enumerate(nearest, 1)])
+    marks = ledger.marks(index)
+    return (_result(index, marks, 0, row, 1.0, frozenset()),
+            [_result(index, marks, rank, other, score, frozenset()) for rank, (other, score) in enumerate(nearest, 1)])
 
 
 class Matches:
@@ -383,11 +384,11 @@ def _folded(index: Index, rows: np.ndarray) -> np.ndarray:
     return twinned & (document != best[group])
 
 
-def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tuple[str, ...]], vector=None,
-            worded: np.ndarray | None = None) -> Result:
-    """Paragraph ``row`` as a result; one with none of the query's ``terms`` in its text gets the sentence
-    nearest the query ``vector`` marked instead of words, and is a match by meaning alone unless
-    the keyword side found it (``worded``: by its title, section or author)."""
+def _result(index: Index, marks: dict[str, tuple[ledger.Mark, ...]], rank: int, row: int, score: float,
+            terms: frozenset[tuple[str, ...]], vector=None, worded: np.ndarray | None = None) -> Result:
+    """Paragraph ``row`` as a result, with what it is to the ledger (``marks``, ``ledger.marks``); one with none
+    of the query's ``terms`` in its text gets the sentence nearest the query ``vector`` marked instead of words,
+    and is a match by meaning alone unless the keyword side found it (``worded``: by its title, section or author)."""
     p = index.paragraphs[row]
     meta = index.documents.meta(p.doc_id)
     spans = keyword.match_spans(p.text, terms)
@@ -398,13 +399,5 @@ def _result(index: Index, rank: int, row: int, score: float, terms: frozenset[tu
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, matched, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
-                  before, after, sentence, sentence is not None and not (worded is not None and worded[row]))
-
-
-def citation(p: Paragraph, meta: Metadata) -> str:
-    """A reference to paste: 'Author, Title, 6 June 2023, Commissioner's response, p. 12 ¶3'."""
-    where = f"p. {p.page} ¶{p.paragraph}" if p.page else f"¶{p.paragraph}"
-    part = p.label or (ROLES[p.role] if p.role != "other" else p.section)
-    parts = [meta.author, meta.title, long_date(meta.date), part if part != meta.title else None, where]
-    return ", ".join(x for x in parts if x)
-
+                  before, after, sentence, sentence is not None and not (worded is not None and worded[row]),
+                  marks.get(p.key, ()))

@@ -44,6 +44,19 @@ def index(settings, built) -> Index:
     return Index.open(settings)
 
 
+@pytest.fixture(scope="session")
+def ledger_index(tmp_path_factory) -> Index:
+    """An index of the small reports and responses of ``ledger_samples``."""
+    from .ledger_samples import DOCUMENTS
+
+    docs = tmp_path_factory.mktemp("ledger-docs")
+    for name, text in DOCUMENTS.items():
+        write(docs, f"{name}.md", text)
+    settings = make_settings(tmp_path_factory.mktemp("ledger-index"), corpus=str(docs))
+    build_index(settings, progress=False)
+    return Index.open(settings)
+
+
 @pytest.fixture()
 def app(settings, index):
     return create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}, settings=settings)

@@ -30,7 +30,7 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
                                        "page", "role", "label", "doc_type", "author", "source", "url",
                                        "matched_terms", "highlights", "citation", "also_in", "before", "after",
-                                       "sentence", "by_meaning"}
+                                       "sentence", "by_meaning", "ledger"}
     assert data["also_searched"] == [] and data["total"] >= 10 and data["page"] == 1
     assert {f["name"] for f in data["facets"]} >= {"year", "doc_type", "author", "role"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}
@@ -260,11 +260,30 @@ def test_ledger_json_and_csv(capsys, settings, index):
     assert code == 0 and out.startswith("\ufefflabel,kind,status,decided_by,inspection,") and out.count("\r\n") > 5
 
 
+def test_ledger_of_one_document(capsys, settings, index):
+    cse = "2023-12-pcc-response-group-based-cse-thematic"
+    code, out, _ = run(capsys, "ledger", "--document", cse, "--status", "noted", "--index-dir", str(settings.index_dir))
+    assert code == 0 and out.startswith(f"1 item (status noted / under consideration; document {cse}): ")
+    assert "Recommendation 8 — noted / under consideration" in out
+    code, out, _ = run(capsys, "ledger", "--document", "2019-10-15-pcc-response-halton-jtai", "--index-dir",
+                       str(settings.index_dir))
+    assert code == 0 and out.startswith("0 items (document 2019-10-15-pcc-response-halton-jtai): none")
+
+
+def test_search_says_what_a_result_is_to_the_ledger(capsys, settings, index):
+    code, out, _ = run(capsys, "search", "victim blaming", "--mode", "keyword", "--k", "2", "--index-dir",
+                       str(settings.index_dir))
+    cse = "/doc/2023-12-pcc-response-group-based-cse-thematic"
+    assert code == 0 and f"ledger: Recommendation 9, accepted; first reply  {cse}#p13\n" in out
+    assert f"ledger: reply to Recommendation 9 (accepted)  {cse}#p9\n" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--status", "sorta"], "--status: 'sorta' is not a status; use one of: accepted, partly accepted, rejected, "
                             "noted / under consideration, no response found"),
     (["--year", "23"], "--year: '23' is not a year; give four digits, such as 2023"),
     (["--today", "1 March"], "--today: '1 March' is not a date; give YYYY-MM-DD"),
+    (["--document", "nope"], "--document: 'nope' is not an indexed document; give its id, as in /doc/DOC_ID"),
 ])
 def test_ledger_errors_are_one_line(capsys, settings, index, argv, message):
     code, out, err = run(capsys, "ledger", *argv, "--index-dir", str(settings.index_dir))

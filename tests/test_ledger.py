@@ -1,145 +1,23 @@
-"""The recommendations ledger, on a real index of small reports and responses written here."""
+"""The recommendations ledger, on a real index of small reports and responses (``ledger_samples``)."""
 
 import csv
 import io
+from dataclasses import asdict
 from datetime import date
 
 import pytest
 
-from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.export import ledger_csv
-from indexer.ledger import ledger
+from indexer.ledger import ledger, marks
 from indexer.store import Index
 
-from .conftest import make_settings, write
-
-NORTHSHIRE = "2024-01-15-northshire-custody-inspection"
-PCC = "2024-02-20-pcc-response-northshire-custody"
-FORCE = "2024-03-01-force-response-northshire-custody"
-EASTSHIRE = "2023-05-10-eastshire-custody-inspection"
-COMMITTEE = "children-in-custody-report"
-GOVERNMENT = "government-response-children-in-custody"
-SOUTHSHIRE = "2023-06-20-pcc-response-southshire-custody"
-WELFARE = "By 31 December 2024, the force should record the welfare of every child held overnight in police custody."
-URGE = "8.5. We urge ministers to publish each year how many children are held overnight in police cells."
-FUND = ("8.6. We recommend that the Home Office should fund appropriate adults for every force by:\n\n"
-        "- setting a national standard for how soon an appropriate adult attends a police station;\n"
-        "- paying for out-of-hours cover in every force area.")
-DOCUMENTS = {
-    NORTHSHIRE: f"""# HMICFRS inspection of custody services in Northshire
-
-This report was published on 15 January 2024. Inspectors visited the custody suites of Northshire Police in October.
-
-## Recommendations
-
-### Recommendation 1
-
-{WELFARE}
-
-### Recommendation 2a
-
-Within six months, the force should make sure that a custody inspector reviews every strip search of a child.
-
-### Recommendation 2b
-
-With immediate effect, the force should stop holding children in police cells for longer than four hours.
-
-## Areas for improvement
-
-The force should improve how custody staff record the voice of the child in detention logs.
-
-## Causes of concern
-
-Cause of concern 1 - Children wait too long for an appropriate adult to arrive at the custody suite.
-""",
-    PCC: """# Response of the Police and Crime Commissioner for Northshire to the HMICFRS inspection of custody services in Northshire
-
-## Commissioner's response
-
-I welcome the inspection of custody services in Northshire and thank the inspectors for their work.
-
-The force accepts Recommendation 1 in full: the custody officer now records the welfare of every child held overnight at each review.
-
-The force does not accept Recommendation 2a, because a sergeant already reviews every strip search of a child and a second review would delay release.
-
-The force accepts Recommendation 2b in part: children are moved out of police cells within four hours whenever a bed is free in local authority accommodation.
-
-The force has introduced a field in the detention log for the voice of the child, and custody staff have been trained to use it.
-
-We will consider how an appropriate adult can be found sooner for children in custody; the matter is under review with the local authority.
-
-David Smith
-Police and Crime Commissioner for Northshire
-20 February 2024
-""",
-    FORCE: f"""# Northshire Police response to the HMICFRS inspection of custody services in Northshire
-
-## Recommendation 1
-
-{WELFARE}
-
-This recommendation has been implemented: welfare checks are recorded on every child's custody record.
-""",
-    EASTSHIRE: f"""# =HYPERLINK("http://example.com") HMICFRS inspection of custody services in Eastshire
-
-This report was published on 10 May 2023. Inspectors visited the custody suites of Eastshire Police in March.
-
-## Recommendations
-
-### Recommendation 1
-
-{WELFARE}
-""",
-    COMMITTEE: f"""# Children in police custody
-
-This report of the committee was published on 4 March 2024 after an inquiry of eight months.
-
-## Conclusions and recommendations
-
-{URGE}
-
-{FUND}
-""",
-    GOVERNMENT: f"""# Government response to the committee report Children in police custody
-
-## Inquiry recommendation
-
-{URGE}
-
-The Government agrees with the Committee and will publish the figures each year from 2025.
-
-## Inquiry recommendation
-
-{FUND}
-
-The Government accepts this recommendation in principle, but it cannot fund out-of-hours cover this year.
-""",
-    SOUTHSHIRE: """# Southshire PCC response to HMICFRS inspections
-
-<b>Title of Inspection</b>\tHMICFRS inspection of custody services in Southshire\t
-<b>Date Inspection Published</b>\t1 March 2023\t
-
-## Commissioner's response
-
-I welcome the report and will ask the Chief Constable for a plan to improve custody services in Southshire.
-
-Jane Brown
-Police and Crime Commissioner for Southshire
-20 June 2023
-""",
-}
-TODAY = date(2024, 3, 1)
+from .ledger_samples import COMMITTEE, EASTSHIRE, FORCE, GOVERNMENT, NORTHSHIRE, PCC, SOUTHSHIRE, TODAY, WELFARE
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory) -> Index:
-    docs = tmp_path_factory.mktemp("ledger-docs")
-    for name, text in DOCUMENTS.items():
-        write(docs, f"{name}.md", text)
-    settings = make_settings(tmp_path_factory.mktemp("ledger-index"), corpus=str(docs))
-    build_index(settings, progress=False)
-    return Index.open(settings)
+@pytest.fixture()
+def index(ledger_index) -> Index:
+    return ledger_index
 
 
 def records(index, **filters) -> dict:
@@ -240,3 +118,39 @@ def test_csv_defuses_formula_cells(index):
     rows = list(csv.DictReader(io.StringIO(ledger_csv(ledger(index, overdue=True, today=TODAY)).lstrip("\ufeff"))))
     assert len(rows) == 1 and rows[0]["inspection"].startswith("'=HYPERLINK")
     assert (rows[0]["status"], rows[0]["overdue"], rows[0]["due"]) == ("no response found", "yes", "2024-12-31")
+
+
+def test_the_document_filter_keeps_the_items_that_stand_in_it_or_that_it_surely_answers(index):
+    northshire = {(NORTHSHIRE, label) for label in ("Recommendation 1", "Recommendation 2a", "Recommendation 2b",
+                                                     "area_for_improvement", "Cause of concern 1")}
+    assert set(records(index, document=NORTHSHIRE)) == northshire
+    assert set(records(index, document=PCC)) == northshire  # it quotes none of them, and answers all five
+    assert set(records(index, document=FORCE)) == {(NORTHSHIRE, "Recommendation 1")}
+    assert set(records(index, document=GOVERNMENT, status="partly")) == {(COMMITTEE, "Recommendation 8.6")}
+    assert [c.inspection.id for c in ledger(index, document=SOUTHSHIRE, today=TODAY).clocks] == [SOUTHSHIRE]
+    assert ledger(index, document=PCC, today=TODAY).filters == {"document": PCC}
+    with pytest.raises(QueryError, match="document: 'nope' is not an indexed document"):
+        ledger(index, document="nope")
+
+
+def test_the_day_asked_may_be_written_as_the_url_and_the_command_line_give_it(index):
+    assert ledger(index, overdue=True, today="2023-07-06").to_json() == ledger(
+        index, overdue=True, today=date(2023, 7, 6)).to_json()
+    with pytest.raises(QueryError, match="today: '2023-02-30' is not a date; give YYYY-MM-DD"):
+        ledger(index, today="2023-02-30")
+
+
+def test_marks_say_what_each_paragraph_is_to_the_ledger_and_where_its_counterpart_is(index):
+    found = marks(index)
+    assert found is marks(index)  # made once for the generation
+    (item,) = found[f"{NORTHSHIRE}#p2"]
+    assert (item.part, item.label, item.kind, item.status) == ("item", "Recommendation 1", "recommendation", "accepted")
+    assert asdict(item.counterpart) == {"doc_id": PCC, "paragraph": 2, "url": f"/doc/{PCC}#p2",
+                                        "title": index.document(PCC).meta.title}  # its first reply
+    (reply,) = found[f"{FORCE}#p2"]
+    assert (reply.part, reply.record, reply.counterpart.url) == ("reply", f"{NORTHSHIRE}#p2", f"/doc/{NORTHSHIRE}#p2")
+    assert [m.part for m in found[f"{FORCE}#p1"]] == ["item"]  # the response quotes the item: a place of it
+    # a likely reply only: ¶6 answers the cause of concern (0.59), not the AFI it is also near (0.46)
+    assert [(m.part, m.label) for m in found[f"{PCC}#p6"]] == [("reply", "Cause of concern 1")]
+    assert [m.counterpart for m in found[f"{EASTSHIRE}#p2"]] == [None]  # no reply
+    assert f"{PCC}#p1" not in found and f"{NORTHSHIRE}#p1" not in found

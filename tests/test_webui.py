@@ -132,6 +132,7 @@ def test_no_index_is_503_until_one_is_built(tmp_path):
     assert api.status_code == 503 and "precedent index" in api.get_json()["error"]["message"]
     page = client.get("/?q=custody")
     assert page.status_code == 503 and "Search is not ready" in page.get_data(as_text=True)
+    assert client.get("/ledger").status_code == client.get("/api/ledger").status_code == 503
     build_index(settings, progress=False)
     assert client.get("/api/search?q=custody").get_json()["results"][0]["doc_id"] == "a"
 

@@ -243,7 +243,8 @@ def test_similar_page_and_its_json_twin(client):
 def test_document_page_lists_sections_items_answers_and_hits(client):
     page = text(client, f"/doc/{CSE}?q=victim+blaming")
     assert "<h2>Recommendations and areas for improvement</h2>" in page
-    assert re.search(r'<a href="#p9">Recommendation 9</a>\s*– answered in <a href="#p13">¶13</a>', page)
+    assert re.search(r'<a href="#p9">Recommendation 9</a>\s*<span class="status status-accepted">Accepted</span>'
+                     r'\s*– answered in <a href="#p13">¶13</a>', page)
     assert '<span class="answers">Answers <a href="#p9">¶9</a></span>' in page
     # a response that names no item answers the next items in the letter's order, several at once if need be
     assert '<span class="answers">Answers <a href="#p6">¶6</a>, <a href="#p7">¶7</a></span>' in page
@@ -276,6 +277,13 @@ def test_api_search_has_facets_timeline_and_pages(client):
     ("/api/search?q=a&sort=best", "sort: unknown order 'best'"),
     ("/api/search?q=a&page=0", "page: must be from 1"),
     ("/export.csv?q=", "q: the query is empty"),
+    ("/api/ledger?status=sorta", "status: 'sorta' is not a status; use one of: accepted, partly accepted,"),
+    ("/api/ledger?year=23", "year: '23' is not a year; give four digits, such as 2023"),
+    ("/api/ledger?today=2024-02-30", "today: '2024-02-30' is not a date; give YYYY-MM-DD"),
+    ("/api/ledger?document=nope", "document: 'nope' is not an indexed document; give its id"),
+    ("/api/ledger?overdue=maybe", "overdue: 'maybe' is not yes or no"),
+    ("/ledger.csv?status=sorta", "status: 'sorta' is not a status"),
+    ("/ledger?year=twenty", "year: 'twenty' is not a year"),
 ])
 def test_bad_parameters_are_named(client, url, message):
     response = client.get(url)

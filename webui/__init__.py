@@ -1,4 +1,4 @@
-"""The web UI and JSON API: a Flask app factory around the one search function.
+"""The web UI and JSON API: a Flask app factory around the one search function and the one ledger function.
 
 The index is opened once, when the app is created, and kept on the app; views
 reach it through ``get_index``. When there is no index yet the app still
@@ -34,9 +34,10 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     if app.config["PRECEDENT_INDEX"] is not None and app.config["PRECEDENT_WARM"]:
         app.config["PRECEDENT_INDEX"].warm()
 
-    from . import errors, views
+    from . import errors, ledger, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(ledger.bp)
     errors.init_app(app)
     return app
 

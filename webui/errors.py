@@ -28,7 +28,7 @@ def _nothing_at(path: str) -> str:
     """What a mistyped address should say: where to go instead, not werkzeug's generic advice."""
     if _is_api(path):
         return (f"No API endpoint at {path}; the API has /api/search, /api/export, /api/doc/DOC_ID, "
-                "/api/similar/DOC_ID/PARAGRAPH_NUMBER and /api/status")
+                "/api/similar/DOC_ID/PARAGRAPH_NUMBER, /api/ledger and /api/status")
     return f"No page at {path}; start from the search page at /"
 
 

@@ -1,7 +1,8 @@
 """Routes: each HTML page has a JSON twin built from the same indexer call.
 
-Routes adapt ``indexer.search`` (search, similar), ``indexer.export`` and
-``Index.document`` to HTTP; they never touch whoosh or numpy. A search's whole
+Routes adapt ``indexer.search`` (search, similar), ``indexer.export``,
+``indexer.ledger`` (a document's items) and ``Index.document`` to HTTP; they
+never touch whoosh or numpy. A search's whole
 state (query, mode, filters, order, page) lives in the URL, so any page can be
 bookmarked, shared or exported as it is.
 """
@@ -19,6 +20,7 @@ from indexer.documents import slug
 from indexer.errors import QueryError
 from indexer.export import to_csv, to_markdown
 from indexer.facets import FACETS, Filters
+from indexer.ledger import ledger
 from indexer.links import answers
 from indexer.metadata import long_date
 from indexer.records import DOC_TYPES, ROLES
@@ -137,10 +139,11 @@ def _export():
     return every_match(get_index(), query, mode, filters, sort)
 
 
-def _download(body: str, mimetype: str, response, suffix: str) -> Response:
-    """An attachment named for its query and day ("precedent-custody-detention-2026-11-22.csv"),
-    so a folder of exports says what each holds; the name is ASCII, safe in the header."""
-    words = slug(unicodedata.normalize("NFKD", response.query).encode("ascii", "ignore").decode())
+def download(body: str, mimetype: str, said: str, suffix: str) -> Response:
+    """An attachment named for what it holds (a query, the ledger's filters) and its day
+    ("precedent-custody-detention-2026-11-22.csv"), so a folder of exports says what each holds;
+    the name is ASCII, safe in the header."""
+    words = slug(unicodedata.normalize("NFKD", said).encode("ascii", "ignore").decode())
     if len(words) > 40:  # at a word's end where there is one
         words = words[:41].rsplit("-", 1)[0] if "-" in words[:41] else words[:40]
     words = words or "search"
@@ -151,13 +154,13 @@ def _download(body: str, mimetype: str, response, suffix: str) -> Response:
 @bp.get("/export.csv")
 def export_csv():
     response = _export()
-    return _download(to_csv(response, request.host_url.rstrip("/")), "text/csv", response, "csv")
+    return download(to_csv(response, request.host_url.rstrip("/")), "text/csv", response.query, "csv")
 
 
 @bp.get("/export.md")
 def export_markdown():
     response = _export()
-    return _download(to_markdown(response, request.host_url.rstrip("/")), "text/markdown", response, "md")
+    return download(to_markdown(response, request.host_url.rstrip("/")), "text/markdown", response.query, "md")
 
 
 @bp.get("/api/export")
@@ -166,14 +169,15 @@ def api_export():
 
 
 def _document(doc_id: str) -> dict:
-    """A document, which of its items each response answers, and the matches of ?q= inside it."""
+    """A document, which of its items each response answers, the ledger's records that stand in it or that
+    it answers, and the matches of ?q= inside it."""
     index = get_index()
     doc = index.document(doc_id)
     hits = []
     if request.args.get("q", "").strip():
         query, _, mode = check_request(request.args["q"], 100, request.args.get("mode", "hybrid"))
         hits = search(index, query, 100, mode, Filters({"document": (doc_id,)})).results
-    return {"doc": doc, "answers": answers(index, doc_id), "hits": hits}
+    return {"doc": doc, "answers": answers(index, doc_id), "hits": hits, "ledger": ledger(index, document=doc_id).rows}
 
 
 @bp.get("/doc/<doc_id>")
@@ -184,16 +188,19 @@ def document_page(doc_id: str):
     for item, responses in data["answers"].items():
         for response in responses:
             answered_by.setdefault(response, []).append(item)
+    stands_here = {row.record.id: any(p.doc_id == doc_id for p in row.record.places) for row in data["ledger"]}
     return render_template("document.html", **data, hit_at=hits, answered_by=answered_by,
                            order=sorted(hits), by_meaning=[n for n, r in hits.items() if r.by_meaning],
-                           q=request.args.get("q", ""))
+                           q=request.args.get("q", ""), titles=get_index().titles,
+                           placed=[row for row in data["ledger"] if stands_here[row.record.id]],
+                           answered_here=[row for row in data["ledger"] if not stands_here[row.record.id]])
 
 
 @bp.get("/api/doc/<doc_id>")
 def api_document(doc_id: str):
     data = _document(doc_id)
     return jsonify({**data["doc"].to_json(), "answers": {str(k): v for k, v in data["answers"].items()},
-                    "hits": [r.paragraph for r in data["hits"]]})
+                    "hits": [r.paragraph for r in data["hits"]], "ledger": [row.to_json() for row in data["ledger"]]})
 
 
 @bp.get("/similar/<doc_id>/<int:paragraph>")

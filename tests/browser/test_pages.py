@@ -21,10 +21,10 @@ CITATION = "a[href*='/doc/']"  # every citation links to a document page
 
 @pytest.fixture(scope="module")
 def paths(server) -> dict[str, str]:
-    """The three kinds of page; the document is the top result's, from the results page's JSON twin."""
+    """The four kinds of page; the document is the top result's, from the results page's JSON twin."""
     with urllib.request.urlopen(f"{server}/api/search?q={quote_plus(QUERY)}&k=1", timeout=60) as response:
         top = json.load(response)["results"][0]["url"]
-    return {"home": "/", "results": "/?q=" + quote_plus(QUERY), "document": top}
+    return {"home": "/", "results": "/?q=" + quote_plus(QUERY), "document": top, "ledger": "/ledger"}
 
 
 def test_search_from_the_home_page_lists_cited_paragraphs(page):
@@ -70,14 +70,14 @@ def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page, paths):
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
 
 
-@pytest.mark.parametrize("name", ["home", "results", "document"])
+@pytest.mark.parametrize("name", ["home", "results", "document", "ledger"])
 def test_no_serious_or_critical_axe_violations(page, paths, name):
     page.goto(paths[name])
     violations = axe(page)
     assert not violations, json.dumps(violations, indent=1)
 
 
-@pytest.mark.parametrize("name", ["home", "results", "document"])
+@pytest.mark.parametrize("name", ["home", "results", "document", "ledger"])
 def test_pages_fit_a_phone_without_sideways_scrolling(page, paths, name):
     page.set_viewport_size(PHONE)
     page.goto(paths[name])
