@@ -409,10 +409,16 @@ def searching():
 # ---------------------------------------------------------------- one size
 
 def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with_server: bool,
-             queries: list[str] = QUERIES, engine: str = "tantivy") -> dict:
-    log(f"{size}: generating and building ({engine})")
-    result = {"build": build(size, paragraphs, cache, engine)}
-    log(f"{size}: built in {result['build']['seconds']:.1f} s; opening")
+             queries: list[str] = QUERIES, engine: str = "tantivy", built: dict | None = None) -> dict:
+    """Every figure of one size, on the index ``built`` by an earlier run (its build figures kept), or on
+    one built now."""
+    if built and (Path(built["index_dir"]) / "CURRENT").is_file():
+        log(f"{size}: reusing {built['index_dir']}")
+        result = {"build": built}
+    else:
+        log(f"{size}: generating and building ({engine})")
+        result = {"build": build(size, paragraphs, cache, engine)}
+        log(f"{size}: built in {result['build']['seconds']:.1f} s; opening")
     settings = settings_for(Path(result["build"]["index_dir"]), Path(result["build"]["corpus"]), engine)
     clock = time.perf_counter()
     index = Index.open(settings)
@@ -623,6 +629,9 @@ def main(argv=None) -> int:
                         "one the targets are read from, the others are reported as 'SIZE (ENGINE)'")
     parser.add_argument("--report-only", action="store_true", help="rewrite --out from .bench-cache/results.json")
     parser.add_argument("--no-server", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--reuse", action="store_true", help="measure on the indexes the last run built (and "
+                        "report its build figures) instead of building them again: to measure again on a quieter "
+                        "machine")
     parser.add_argument("--keep", action="store_true", help="keep the figures of the last run (.bench-cache/"
                         "results.json) for the sizes and sections not measured now; the report names both runs")
     args = parser.parse_args(argv)
@@ -647,6 +656,8 @@ def main(argv=None) -> int:
         log("sample corpus")
         results["sample"] = sample(args.repeat)
     cache = SentenceCache(CACHE / "sentences", Settings.load(env={}))
+    last_sizes = json.loads((CACHE / "results.json").read_text())["sizes"] if (
+        args.reuse and (CACHE / "results.json").is_file()) else {}
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     results["engine"] = engines[0]
     for size in [s.strip().lower() for s in args.sizes.split(",") if s.strip()]:
@@ -654,7 +665,8 @@ def main(argv=None) -> int:
         for engine in engines:
             label = size if engine == engines[0] else f"{size} ({engine})"
             results["sizes"][label] = run_size(size, count, args.repeat, cache, not args.no_server,
-                                               QUERIES[:args.queries], engine)
+                                               QUERIES[:args.queries], engine,
+                                               last_sizes.get(label, {}).get("build"))
         (CACHE / "results.json").write_text(json.dumps(results, indent=1, default=str))
         write_report(results, args.out)  # after every size, so a long run leaves what it measured
     results["cache"] = {"embedded_now": cache.embedded, "embed_s": cache.embed_seconds}
