@@ -11,9 +11,12 @@ ledger read as the CLI reads it (``ledger.ledger``); the pairs are only
 compared with it. A pair's recommendation is extracted when a record's text,
 as one of the documents words it, holds its opening; linked at rank 1 when the record's first reply overlaps the
 pair's response (either holds the other's opening), in the top 3 when one of
-its first three does; its status agrees when Accept is "accepted", Partial
-"partly accepted" and Reject "rejected". The list has no "noted / under
-consideration": how many of its Partials the ledger reads so is said beside.
+its first three does; its status agrees when Accept is "accepted", Reject
+"rejected" and Partial "partly accepted" or "noted / under consideration": a
+three-way list's Partial is all between yes and no, and every reply in these
+lists that only says it "will consider" or "is exploring" is Partial. Strict
+agreement (Partial as "partly accepted" only) is said beside, and what each
+list's status is read as.
 """
 
 import argparse
@@ -22,15 +25,17 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from indexer.build import build_index
 from indexer.config import Settings
 from indexer.ledger import ledger
 from indexer.store import Index
-from indexer.verdicts import NOTED
+from indexer.verdicts import ACCEPTED, NOTED, PARTLY, REJECTED, STATUSES
 
-STATUS = {"Accept": "accepted", "Partial": "partly accepted", "Reject": "rejected"}
+STRICT = {"Accept": ACCEPTED, "Partial": PARTLY, "Reject": REJECTED}
+AGREES = {**{listed: {status} for listed, status in STRICT.items()}, "Partial": {PARTLY, NOTED}}
 OPENING = 60  # characters of a text's opening, after normalising, that must be found in the other
 
 
@@ -63,7 +68,7 @@ def report(real: Path, work: Path, index_dir: Path | None, misses: bool) -> None
     build_index(settings, progress=False)
     index = Index.open(settings)
     rows = ledger(index).rows
-    totals = [0] * 6
+    totals, read = [0] * 6, Counter()
     for folder in folders:
         pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text().splitlines() if line.strip()]
         mine = [row.record for row in rows if row.clock.inspection.report == f"{folder.name}-report"]
@@ -74,8 +79,9 @@ def report(real: Path, work: Path, index_dir: Path | None, misses: bool) -> None
             replies = [paragraph(index, r.doc_id, r.paragraph) for r in (record.replies[:3] if record else ())]
             found = [record is not None, bool(replies) and overlaps(replies[0], pair["response"]),
                      any(overlaps(reply, pair["response"]) for reply in replies),
-                     record is not None and record.status == STATUS[pair["status"]],
-                     record is not None and pair["status"] == "Partial" and record.status == NOTED]
+                     record is not None and record.status in AGREES[pair["status"]],
+                     record is not None and record.status == STRICT[pair["status"]]]
+            read[pair["status"], record.status if record else "-"] += 1
             counts[1:] = [c + f for c, f in zip(counts[1:], found)]
             if misses and not all(found[:4]):
                 failed = [name for name, ok in zip(("extracted", "rank 1", "top 3", "status"), found) if not ok]
@@ -84,6 +90,9 @@ def report(real: Path, work: Path, index_dir: Path | None, misses: bool) -> None
         show(folder.name, counts)
         totals = [t + c for t, c in zip(totals, counts)]
     show("all", totals)
+    for listed in STRICT:
+        print(f"  listed {listed}: " + ", ".join(f"{read[listed, status]} {status}" for status in STATUSES
+                                                if read[listed, status]))
 
 
 def paragraph(index: Index, doc_id: str, number: int) -> str:
@@ -97,11 +106,9 @@ def wordings(index: Index, record) -> list[str]:
 
 
 def show(name: str, counts: list[int]) -> None:
-    total, *found, noted = counts
-    shares = ", ".join(f"{what} {n}/{total} ({n / total:.0%})" for what, n in
-                       zip(("extracted", "linked at rank 1", "in the top 3", "status agrees"), found))
-    print(f"{name}: {shares} (+{noted} read noted / under consideration where the list, which has no such "
-          f"status, says Partial)")
+    total, *found = counts
+    print(f"{name}: " + ", ".join(f"{what} {n}/{total} ({n / total:.0%})" for what, n in zip(
+        ("extracted", "linked at rank 1", "in the top 3", "status agrees", "strictly"), found)))
 
 
 if __name__ == "__main__":
