@@ -2,8 +2,8 @@
 
 A response names its report in its title ("Government response to … 'The
 Space Economy: Act Now or Lose Out'", a PCC response's "Title of Inspection")
-and quotes its items word for word, so a response joins the report it shares
-the most near-identical items with, else the one its title names; responses
+and quotes its items word for word, so a response joins the report its title
+names, else the one it shares the most near-identical items with; responses
 whose report is not indexed are one inspection when their titles agree. Two
 reports are never joined: a recommendation made again in a later report is a
 recurring one, not the same inspection. The clock (``clock``) runs from the
@@ -16,12 +16,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from .clock import STATUTORY_DAYS, days, full
 from .links import ITEMS, RESPONSES
 from .records import Metadata
 from .store import Index
 
 RESPONSE_TYPES = ("pcc_response", "force_response")
+# Text near-identical across more documents than this is boilerplate, or a national recommendation quoted by
+# every force, and tells no one inspection from another; at a million paragraphs such groups held thousands of
+# paragraphs each, and pairing every one with every other took hours.
+MOST_DOCUMENTS = 100
 _RESPONSE_TITLE = re.compile(r"\b(?:response|reply)\b", re.I)
 _SMALL = {"the", "a", "an", "of", "to", "on", "in", "and", "for", "report", "s"}
 
@@ -96,31 +102,54 @@ def inspections(index: Index) -> list[Inspection]:
 
 def _evidence(index: Index, ids: list[str], responds: set[str], known: set[str], meta: dict[str, Metadata],
               reports: set[str]) -> list[tuple[str, str]]:
-    """(response, document) pairs that speak of one inspection, the strongest first: each item quoted word
-    for word counts one, a title that names the document half of one (it settles a tie between two
-    reports that make the same recommendation)."""
-    score: dict[tuple[str, str], float] = {}
+    """(response, document) pairs that speak of one inspection, the strongest first: those whose title names
+    the document, then by the items quoted word for word. A title outweighs any number of quotes: a national
+    recommendation stands word for word in every force's report and response, each answering its own."""
+    score: dict[tuple[str, str], tuple[bool, int]] = {}  # (named by the title, items quoted)
     codes, names, document = index.paragraphs.records["role"], index.paragraphs.roles, index.paragraphs.document
+    telling = _spread(index) <= MOST_DOCUMENTS
     for doc_id in ids:
         if doc_id not in responds:
             continue
         for row in index.paragraphs.rows_of(doc_id):
+            if index.group[row] < 0 or not telling[index.group[row]]:
+                continue
             for twin in index.twins(row):
                 other = index.documents.ids[document[twin]]
                 if other in known and (names[codes[twin]] in ITEMS or names[codes[row]] in ITEMS):
-                    score[doc_id, other] = score.get((doc_id, other), 0) + 1
+                    named, quoted = score.get((doc_id, other), (False, 0))
+                    score[doc_id, other] = named, quoted + 1
     words = {doc_id: f" {' '.join(_words(meta[doc_id].title))} " for doc_id in ids if doc_id in known}
     titled: dict[str, list[str]] = {}  # a title's words -> the documents of that title, in index order
     for doc_id, said in words.items():
         if len(said.split()) >= 3:  # a name too short to tell one inspection from another names none
             titled.setdefault(said, []).append(doc_id)
+    place = {said: n for n, said in enumerate(titled)}
     for response in [doc_id for doc_id in ids if doc_id in responds]:
         named = [other for other in titled.get(words[response], []) if other != response]  # the same title
-        named += [doc_id for same in titled.values() for doc_id in same  # a report's title within its own
-                  if doc_id in reports and words[doc_id] != words[response] and words[doc_id] in words[response]]
+        within = sorted((said for said in _runs(words[response]) if said in titled and said != words[response]),
+                        key=place.__getitem__)  # a report's title within its own, in the order of ``titled``
+        named += [doc_id for said in within for doc_id in titled[said] if doc_id in reports]
         for other in named:
-            score[response, other] = score.get((response, other), 0) + 0.5
-    return sorted(score, key=lambda pair: -score[pair])  # stable: ties in index order
+            score[response, other] = True, score.get((response, other), (False, 0))[1]
+    return sorted(score, key=lambda pair: (not score[pair][0], -score[pair][1]))  # stable: ties in index order
+
+
+def _spread(index: Index) -> np.ndarray:
+    """How many documents each near-identical group's paragraphs stand in."""
+    rows = index.twinned
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    documents = len(index.documents.ids)
+    pairs = np.unique(index.group[rows].astype(np.int64) * documents + index.paragraphs.document[rows])
+    return np.bincount(pairs // documents, minlength=int(index.group.max()) + 1)
+
+
+def _runs(said: str) -> set[str]:
+    """Every run of three or more consecutive words of a title as ``words`` spaces it (" a b c "): the
+    titles that can stand within it."""
+    found = said.split()
+    return {f" {' '.join(found[i:j])} " for i in range(len(found)) for j in range(i + 3, len(found) + 1)}
 
 
 def _words(title: str) -> list[str]:

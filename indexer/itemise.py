@@ -128,6 +128,7 @@ def _merged(index: Index, units: list[list[int]]) -> list[list[list[int]]]:
 
     def root(n: int) -> int:
         while parent[n] != n:
+            parent[n] = parent[parent[n]]  # halve the path: found again, it is shorter
             n = parent[n]
         return n
 
