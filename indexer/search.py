@@ -28,6 +28,7 @@ MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest", "oldest")
 ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loosely they match
 MAX_K = 100
+ALSO_IN = 20  # near-identical paragraphs listed under a result: boilerplate can stand in thousands of documents
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
 # dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
@@ -79,6 +80,7 @@ class Result:
     sentence: tuple[int, int] | None = None  # for a match without the words in its text: the sentence nearest
     by_meaning: bool = False  # found by meaning alone, not by its words
     ledger: tuple[ledger.Mark, ...] = ()  # an item of the ledger, or a reply to one: its status and counterpart
+    also_in_documents: int = 0  # the other documents with a near-identical paragraph; also_in lists ALSO_IN of them
 
 
 @dataclass(frozen=True)
@@ -394,10 +396,12 @@ def _result(index: Index, marks: dict[str, tuple[ledger.Mark, ...]], rank: int, 
     spans = keyword.match_spans(p.text, terms)
     sentence = index.nearest_sentence(row, vector) if vector is not None and not spans else None
     matched = list(dict.fromkeys(p.text[start:end].lower() for start, end in spans))
-    twins = [index.paragraphs[other] for other in index.twins(row)]
+    rows = index.twins(row)
+    twins = [index.paragraphs[other] for other in rows[:ALSO_IN]]
+    documents = len(np.unique(index.paragraphs.document[list(rows)])) if rows else 0
     before, after = (Neighbour(n.paragraph, n.text) if n else None for n in index.neighbours(row))
     return Result(rank, round(score, 6), p.text, p.doc_id, p.title, p.date, p.section, p.paragraph,
                   p.page, p.role, p.label, meta.doc_type, meta.author, p.source, p.url, matched, spans,
                   citation(p, meta), [Twin(t.doc_id, t.paragraph, t.title, t.date, t.url) for t in twins],
                   before, after, sentence, sentence is not None and not (worded is not None and worded[row]),
-                  marks.get(p.key, ()))
+                  marks.get(p.key, ()), documents)

@@ -30,7 +30,7 @@ def test_search_json_is_the_api_shape(capsys, settings, index):
     assert set(data["results"][0]) == {"rank", "score", "text", "doc_id", "title", "date", "section", "paragraph",
                                        "page", "role", "label", "doc_type", "author", "source", "url",
                                        "matched_terms", "highlights", "citation", "also_in", "before", "after",
-                                       "sentence", "by_meaning", "ledger"}
+                                       "sentence", "by_meaning", "ledger", "also_in_documents"}
     assert data["also_searched"] == [] and data["total"] >= 10 and data["page"] == 1
     assert {f["name"] for f in data["facets"]} >= {"year", "doc_type", "author", "role"}
     top5 = {(r["doc_id"][:7], r["paragraph"]) for r in data["results"][:5]}

@@ -8,7 +8,7 @@ from indexer import keyword, vocabulary
 from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.metadata import context
-from indexer.search import MODES, search
+from indexer.search import ALSO_IN, MODES, search
 from indexer.store import Index
 from indexer.vocabulary import Expansion
 
@@ -316,6 +316,24 @@ def test_a_sub_item_keeps_its_own_number(tmp_path):
                      ("AFI 1.5", "AFI 1.5")):
         assert search(index, q, 3, "keyword").results[0].label == first, q
     assert index.named("AFI 1") == set() and index.named("recommendation 9.1") == {1}
+
+
+def test_boilerplate_in_many_documents_lists_a_few_places_and_counts_them_all(tmp_path):
+    stock = ("The Police and Crime Commissioner welcomes this report and thanks the inspectorate for its "
+             "thorough and constructive work with the force and its partners.")
+    docs = tmp_path / "docs"
+    for n in range(ALSO_IN + 5):
+        write(docs, f"reply-{n:02}.txt", f"{stock}\n\nForce {n} will review custody suite number {n} by March.")
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    index = Index.open(settings)
+    first = search(index, "commissioner welcomes this report and thanks the inspectorate", 1, "keyword").results[0]
+    assert first.text == stock and len(first.also_in) == ALSO_IN and first.also_in_documents == ALSO_IN + 4
+    from webui import create_app
+
+    client = create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}).test_client()
+    page = client.get("/?q=commissioner+welcomes+this+report&mode=keyword").get_data(as_text=True)
+    assert f"Also in {ALSO_IN + 4} other documents:" in page and "; and 4 more</p>" in page
 
 
 def test_a_paragraph_repeated_in_its_own_document_is_not_its_twin(tmp_path):
