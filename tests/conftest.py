@@ -57,6 +57,19 @@ def ledger_index(tmp_path_factory) -> Index:
     return Index.open(settings)
 
 
+@pytest.fixture(scope="session")
+def hostile_settings(tmp_path_factory) -> Settings:
+    """Settings of a built index of ``hostile_samples``: documents written to attack the pages that show them."""
+    from .hostile_samples import DOCUMENTS, SIDECARS
+
+    docs = tmp_path_factory.mktemp("hostile-docs")
+    for name, text in {**DOCUMENTS, **SIDECARS}.items():
+        write(docs, name, text)
+    settings = make_settings(tmp_path_factory.mktemp("hostile-index"), corpus=str(docs))
+    build_index(settings, progress=False)
+    return settings
+
+
 @pytest.fixture()
 def app(settings, index):
     return create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}, settings=settings)
