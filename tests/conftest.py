@@ -23,9 +23,9 @@ os.environ["PRECEDENT_MODEL_CACHE"] = str(MODELS)
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:
-    """Settings that ignore the developer's PRECEDENT_* environment."""
+    """Settings that ignore the developer's PRECEDENT_* environment; no rate limit unless a test sets one."""
     return Settings.load(env={}, **{"index_dir": str(index_dir), "corpus": str(CORPUS), "model_cache": str(MODELS),
-                                    **overrides})
+                                    "rate_limit": "0", **overrides})
 
 
 @pytest.fixture(scope="session")

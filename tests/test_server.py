@@ -32,14 +32,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir: Path, log: Path, *options: str, started: list | None = None):
-    """A `precedent serve` process on a free port; yields its base URL once it answers (and appends the
-    process to ``started``)."""
+def serving(index_dir: Path, log: Path, *options: str, started: list | None = None, env: dict | None = None):
+    """A `precedent serve` process on a free port, with no rate limit unless ``env`` sets one; yields its base
+    URL once it answers, even with an error such as 503 (and appends the process to ``started``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as output:
         process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir),
-                                    *options], stdout=output, stderr=subprocess.STDOUT)
+                                    *options], stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PRECEDENT_RATE_LIMIT": "0", **(env or {})})
     if started is not None:
         started.append(process)
     try:
@@ -47,6 +48,8 @@ def serving(index_dir: Path, log: Path, *options: str, started: list | None = No
         while True:
             try:
                 urllib.request.urlopen(base + "/api/status", timeout=2).close()
+                break
+            except urllib.error.HTTPError:
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert process.poll() is None, f"precedent serve exited: {log.read_text()}"
@@ -209,3 +212,15 @@ def test_real_server_finds_nothing_outside_the_index_and_static(server):
         assert "[project]" not in body and "root:x:" not in body and "import" not in body, target
         assert headers["X-Content-Type-Options"] == "nosniff", target
 
+
+def test_real_server_without_an_index_answers_503_then_429_within_the_limit(tmp_path):
+    """Each of the two processes allows 4 / 2 a minute; the readiness check took one."""
+    with serving(tmp_path / "none", tmp_path / "serve.log", "--workers", "2",
+                 env={"PRECEDENT_RATE_LIMIT": "4"}) as base:
+        answers = [get(base + "/api/status") for _ in range(12)]
+    statuses = [status for status, _, _ in answers]
+    assert set(statuses) == {503, 429} and statuses.count(503) <= 3, statuses
+    for status, headers, body in answers:
+        assert {name: headers[name] for name in HEADERS} == HEADERS
+        if status == 429:
+            assert int(headers["Retry-After"]) == 30 and "the limit is 4 a minute" in body

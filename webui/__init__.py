@@ -37,13 +37,14 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     if app.config["PRECEDENT_INDEX"] is not None and app.config["PRECEDENT_WARM"]:
         app.config["PRECEDENT_INDEX"].warm()
 
-    from . import errors, headers, ledger, limits, views
+    from . import errors, headers, ledger, limits, ratelimit, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(ledger.bp)
     errors.init_app(app)
     headers.init_app(app)
     limits.init_app(app)
+    ratelimit.init_app(app)
     return app
 
 
