@@ -69,6 +69,9 @@ SETTINGS = (
     Setting("threads", "4", "Threads of each server process.", int),
     Setting("workers", "auto", "Server processes, all answering on the one port: `auto` (one per core: a search "
             "holds Python's lock for part of its work, so one process uses about one core) or a number.", int),
+    Setting("rate_limit", "300", "Requests a minute each client address may make of pages, searches, exports, the "
+            "ledger and the API (static files are free); more are answered 429 with Retry-After. Each server "
+            "process keeps its own count, allowing this divided by the number of processes; 0 turns it off.", int),
 )
 
 
@@ -95,6 +98,7 @@ class Settings:
     port: int
     threads: int
     workers: int
+    rate_limit: int
 
     @classmethod
     def load(cls, env=None, **overrides) -> "Settings":
@@ -137,9 +141,10 @@ def _parse(setting: Setting, raw, source: str):
         except (TypeError, ValueError):
             raise ConfigError(f"{source} must be a whole number{' or auto' * (setting.name == 'workers')}, "
                               f"got {raw!r}") from None
+        low = 0 if setting.name == "rate_limit" else 1  # 0: off
         high = 65535 if setting.name == "port" else 1_000_000
-        if not 1 <= value <= high:
-            raise ConfigError(f"{source} must be between 1 and {high}, got {value}")
+        if not low <= value <= high:
+            raise ConfigError(f"{source} must be between {low} and {high}, got {value}")
         return value
     if setting.kind is float:
         try:

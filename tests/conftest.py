@@ -23,9 +23,9 @@ os.environ["PRECEDENT_MODEL_CACHE"] = str(MODELS)
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:
-    """Settings that ignore the developer's PRECEDENT_* environment."""
+    """Settings that ignore the developer's PRECEDENT_* environment; no rate limit unless a test sets one."""
     return Settings.load(env={}, **{"index_dir": str(index_dir), "corpus": str(CORPUS), "model_cache": str(MODELS),
-                                    **overrides})
+                                    "rate_limit": "0", **overrides})
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +55,19 @@ def ledger_index(tmp_path_factory) -> Index:
     settings = make_settings(tmp_path_factory.mktemp("ledger-index"), corpus=str(docs))
     build_index(settings, progress=False)
     return Index.open(settings)
+
+
+@pytest.fixture(scope="session")
+def hostile_settings(tmp_path_factory) -> Settings:
+    """Settings of a built index of ``hostile_samples``: documents written to attack the pages that show them."""
+    from .hostile_samples import DOCUMENTS, SIDECARS
+
+    docs = tmp_path_factory.mktemp("hostile-docs")
+    for name, text in {**DOCUMENTS, **SIDECARS}.items():
+        write(docs, name, text)
+    settings = make_settings(tmp_path_factory.mktemp("hostile-index"), corpus=str(docs))
+    build_index(settings, progress=False)
+    return settings
 
 
 @pytest.fixture()

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
+from webui.headers import HEADERS
+from webui.limits import MAX_BODY, MAX_URL, SERVER_LIMITS
 
 from .conftest import make_settings, write
 
@@ -30,14 +32,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir: Path, log: Path, *options: str, started: list | None = None):
-    """A `precedent serve` process on a free port; yields its base URL once it answers (and appends the
-    process to ``started``)."""
+def serving(index_dir: Path, log: Path, *options: str, started: list | None = None, env: dict | None = None):
+    """A `precedent serve` process on a free port, with no rate limit unless ``env`` sets one; yields its base
+    URL once it answers, even with an error such as 503 (and appends the process to ``started``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as output:
         process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir),
-                                    *options], stdout=output, stderr=subprocess.STDOUT)
+                                    *options], stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PRECEDENT_RATE_LIMIT": "0", **(env or {})})
     if started is not None:
         started.append(process)
     try:
@@ -45,6 +48,8 @@ def serving(index_dir: Path, log: Path, *options: str, started: list | None = No
         while True:
             try:
                 urllib.request.urlopen(base + "/api/status", timeout=2).close()
+                break
+            except urllib.error.HTTPError:
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert process.poll() is None, f"precedent serve exited: {log.read_text()}"
@@ -145,3 +150,77 @@ def test_server_processes_share_the_port_and_a_dead_one_is_replaced(settings, in
     assert parent.returncode == 0, (tmp_path / "serve.log").read_text()
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "server processes outlived the server"
     assert "a server process exited (killed by signal 9); starting another" in (tmp_path / "serve.log").read_text()
+
+
+def raw(base: str, request: bytes) -> tuple[int, dict, str]:
+    """Send bytes as they are (urllib would check and normalise them) and read the answer to the end."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body.decode("utf-8", "replace")
+
+
+def request_line(target: str, *headers: str, body: bytes = b"") -> bytes:
+    return "\r\n".join([f"GET {target} HTTP/1.1", "Host: localhost", "Connection: close", *headers, "", ""]).encode() + body
+
+
+def test_real_server_security_headers_on_every_response(server):
+    for url in ("/", "/?q=custody", "/api/search?q=custody", "/static/style.css", "/static/app.js", "/nothing",
+                "/api/nothing", "/doc/nothing", "/api/search?q=", "/?q=custody&k=0", "/export.csv?q=custody",
+                "/export.md?q=custody", "/ledger", "/ledger.csv", "/api/ledger", "/?q=" + "a" * MAX_URL):
+        status, headers, _ = get(server + url)
+        assert {name: headers[name] for name in HEADERS} == HEADERS, (url, status)
+    status, headers, _ = raw(server, request_line("/api/search?q=custody").replace(b"GET", b"POST", 1))
+    assert status == 405 and set(headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_real_server_bounds_what_a_request_may_be(server):
+    status, headers, body = raw(server, request_line("/api/search?q=" + "a" * MAX_URL))
+    message = json.loads(body)["error"]["message"]
+    assert status == 414 and message.startswith(f"The address is {len('/api/search') + 2 + MAX_URL:,} characters long")
+    assert headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
+    status, headers, body = raw(server, request_line("/?q=custody", f"Content-Length: {MAX_BODY + 1}",
+                                                     body=b"x" * (MAX_BODY + 1)))
+    assert status == 413 and "its pages and API need none" in body and headers["X-Content-Type-Options"] == "nosniff"
+    # waitress's own, before it reads a byte more: a request line and headers of its limit without their end (sent
+    # to the byte, so that it reads all it was sent and closes cleanly), or a body it would have to buffer
+    header_size, body_size = SERVER_LIMITS["max_request_header_size"], SERVER_LIMITS["max_request_body_size"]
+    line, header = b"GET /?q=", request_line("/").removesuffix(b"\r\n") + b"X-Padding: "
+    for request, refused in [(line.ljust(header_size, b"a"), 431), (header.ljust(header_size, b"a"), 431),
+                             (request_line("/", f"Content-Length: {body_size}"), 413)]:
+        status, headers, body = raw(server, request)
+        assert status == refused and headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert body.endswith("(generated by Precedent)") and "aaaa" not in body
+    assert get(server + "/api/status")[0] == 200  # and it serves on
+
+
+def test_real_server_finds_nothing_outside_the_index_and_static(server):
+    for target in ("/static/../pyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml", "/static/..%2f..%2fpyproject.toml",
+                   "/static/%2e%2e%2f__init__.py", "/static//etc/passwd", "/static/%00", "/static/style.css%00",
+                   "/static/%c0%ae%c0%ae/pyproject.toml", "/static/..\\..\\pyproject.toml", "/../../etc/passwd",
+                   "/%2e%2e/%2e%2e/etc/passwd", "/doc/..%2f..%2fetc%2fpasswd", "/doc/%00", "/doc/%ff",
+                   "/api/doc/%2e%2e", "/similar/..%2f..%2fetc/1", "/doc/" + "a" * 4000):
+        status, headers, body = raw(server, request_line(target))
+        assert status in (400, 404), (target, status)
+        assert "[project]" not in body and "root:x:" not in body and "import" not in body, target
+        assert headers["X-Content-Type-Options"] == "nosniff", target
+
+
+def test_real_server_without_an_index_answers_503_then_429_within_the_limit(tmp_path):
+    """Each of the two processes allows 4 / 2 a minute; the readiness check took one."""
+    with serving(tmp_path / "none", tmp_path / "serve.log", "--workers", "2",
+                 env={"PRECEDENT_RATE_LIMIT": "4"}) as base:
+        answers = [get(base + "/api/status") for _ in range(12)]
+    statuses = [status for status, _, _ in answers]
+    assert set(statuses) == {503, 429} and statuses.count(503) <= 3, statuses
+    for status, headers, body in answers:
+        assert {name: headers[name] for name in HEADERS} == HEADERS
+        if status == 429:
+            assert int(headers["Retry-After"]) == 30 and "the limit is 4 a minute" in body

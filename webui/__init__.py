@@ -23,7 +23,10 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     """Build the app. ``test_config`` may set PRECEDENT_INDEX to an already opened Index."""
     app = Flask(__name__)
     app.url_map.strict_slashes = False  # "/api/search/" is "/api/search"
-    app.config.update(PRECEDENT_SETTINGS=settings or Settings.load(), PRECEDENT_INDEX=None, PRECEDENT_WARM=True)
+    app.url_map.merge_slashes = False  # "//x" is not found, not redirected: no address redirects anywhere
+    # never debug, even with FLASK_DEBUG set: the server is waitress, and a page never shows a traceback
+    app.config.update(PRECEDENT_SETTINGS=settings or Settings.load(), PRECEDENT_INDEX=None, PRECEDENT_WARM=True,
+                      DEBUG=False)
     app.config.update(test_config or {})
     app.extensions["precedent_lock"] = threading.Lock()
     if app.config["PRECEDENT_INDEX"] is None:
@@ -34,11 +37,14 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     if app.config["PRECEDENT_INDEX"] is not None and app.config["PRECEDENT_WARM"]:
         app.config["PRECEDENT_INDEX"].warm()
 
-    from . import errors, ledger, views
+    from . import errors, headers, ledger, limits, ratelimit, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(ledger.bp)
     errors.init_app(app)
+    headers.init_app(app)
+    limits.init_app(app)
+    ratelimit.init_app(app)
     return app
 
 

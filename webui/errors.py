@@ -1,12 +1,16 @@
 """One error handler per surface: JSON under /api/, an HTML page elsewhere.
 
 Every error has the same JSON shape, ``{"error": {"status": 400, "message": "…"}}``,
-and no response ever carries a traceback.
+and no response ever carries a traceback: an unexpected error is logged with its
+traceback under a short random id, and the response shows only the id, which a
+user can quote to whoever reads the log.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import secrets
+
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.errors import PrecedentError
@@ -15,9 +19,8 @@ from indexer.errors import PrecedentError
 def init_app(app: Flask) -> None:
     app.register_error_handler(PrecedentError, lambda e: _respond(e.status, str(e)))
     app.register_error_handler(NotFound, lambda e: _respond(404, _nothing_at(request.path)))
-    app.register_error_handler(HTTPException, lambda e: _respond(e.code or 500, e.description or e.name))
+    app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
-    app.after_request(_security_headers)
 
 
 def _is_api(path: str) -> bool:
@@ -32,28 +35,20 @@ def _nothing_at(path: str) -> str:
     return f"No page at {path}; start from the search page at /"
 
 
+def _http_error(error: HTTPException):
+    """werkzeug's errors (405, 413, 414, 429…) keep the headers they come with, such as Allow and Retry-After."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return _respond(error.code or 500, error.description or error.name, headers)
+
+
 def _unexpected(error: Exception):
-    if isinstance(error, HTTPException):
-        return _respond(error.code or 500, error.description)
-    from flask import current_app
-
-    current_app.logger.exception("Unexpected error on %s", request.path)
-    return _respond(500, "Something went wrong on the server; the log has the details.")
+    error_id = secrets.token_hex(4)
+    current_app.logger.error("Error %s on %s %s", error_id, request.method, request.full_path, exc_info=error)
+    return _respond(500, f"Something went wrong on the server (error {error_id}); the log has the details under "
+                         "that id.")
 
 
-def _respond(status: int, message: str):
+def _respond(status: int, message: str, headers=()):
     if _is_api(request.path):
-        return jsonify(error={"status": status, "message": message}), status
-    return render_template("error.html", status=status, message=message), status
-
-
-def _security_headers(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+        return jsonify(error={"status": status, "message": message}), status, headers
+    return render_template("error.html", status=status, message=message), status, headers

@@ -24,6 +24,7 @@ HOW = {"heading": "under its heading", "label": "names it", "the AFI": "names it
        "order": "in the letter's order", "shared": "answered with the next item",
        "similarity": "nearest in meaning and words"}
 _YES, _NO = ("yes", "true", "1", "on"), ("", "no", "false", "0", "off")
+FILTERS = ("status", "inspectorate", "year", "document", "overdue", "today")
 
 
 def _view(index: Index) -> LedgerView:
@@ -48,8 +49,11 @@ def ledger_page():
                "inspectorates": sorted({c.inspection.inspectorate for c in everything if c.inspection.inspectorate}),
                "documents": sorted({doc for c in everything for doc in c.inspection.documents},
                                    key=lambda doc: (index.titles[doc], doc))}
+    # the export links carry the filters as given, and nothing else: url_for reads _external, _scheme and
+    # _method as instructions, not parameters
+    asked = {name: request.args[name] for name in FILTERS if name in request.args}
     return render_template("ledger.html", view=view, error=error, quotes=quotes(index, view) if view else {},
-                           titles=index.titles, how=HOW, **choices), 400 if error else 200
+                           titles=index.titles, how=HOW, asked=asked, **choices), 400 if error else 200
 
 
 @bp.get("/api/ledger")

@@ -83,9 +83,10 @@ def _run(sock: socket.socket, settings: Settings, ready=lambda: None) -> None:
     from waitress import create_server
 
     from . import create_app
+    from .limits import SERVER_LIMITS
 
     server = create_server(create_app(settings=settings), sockets=[sock], threads=settings.threads,
-                           ident="Precedent")
+                           ident="Precedent", **SERVER_LIMITS)
     ready()
     server.run()
 

@@ -54,17 +54,29 @@ def browser():
 @pytest.fixture()
 def page(browser, server):
     """A fresh desktop-sized page on the server; fails the test if the page logged an error."""
-    context = browser.new_context(base_url=server, viewport=DESKTOP)
+    yield from watched(browser, server)
+
+
+def watched(browser, base: str, failed_loads: bool = True):
+    """Yields a fresh desktop-sized page on ``base``, then fails the test if the page logged a console error
+    (a failed load too, unless ``failed_loads`` is False), threw, violated the CSP, or opened an alert, confirm or
+    prompt (dismissed: nothing the app does opens one, so one is a script that should not have run)."""
+    context = browser.new_context(base_url=base, viewport=DESKTOP)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     problems = []
 
     def on_console(message):
-        if message.type == "error":
+        if message.type == "error" and (failed_loads or "Failed to load resource" not in message.text):
             problems.append(f"console error on {page.url}: {message.text}")
+
+    def on_dialog(dialog):
+        problems.append(f"a {dialog.type} opened on {page.url}: {dialog.message}")
+        dialog.dismiss()
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"uncaught exception on {page.url}: {error}"))
+    page.on("dialog", on_dialog)
     yield page
     context.close()
     if problems:
