@@ -200,6 +200,13 @@ def parse(text: str, expansions: list[Expansion] = ()) -> Parsed:
     )
     parser.remove_plugin_class(qparser.WildcardPlugin)  # "custody?" is a question, not a pattern
     parser.remove_plugin_class(qparser.RangePlugin)  # "[a TO z]" is not how people search paragraphs
+    # nor are "custody^9" (a boost: "^" followed by 400 nines scored every match infinity) or "*:*";
+    # "~" is punctuation ("custody~2" is not fuzzy, nor '"two words"~9' a proximity: tantivy overflowed on ~99999999999)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.remove_plugin_class(qparser.EveryPlugin)
+    parser.replace_plugin(qparser.PhrasePlugin(expr='"(?P<text>.*?)"(?P<slop>(?!))?'))
+    # only the four searched fields are field names: "key:…" and "doc_id:…" are words
+    parser.replace_plugin(qparser.FieldsPlugin(expr=rf"(?<!\w)(?P<text>{'|'.join(FIELD_BOOSTS)}):"))
     # + only at the start of a word, a phrase or a group: "well-being+" is not an operator
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r'(?:(?<=\s)|^)\+(?=[\w"(])', minusexpr=r"(?!)"))
     if doubled := _DOUBLED.search(text):
@@ -310,6 +317,9 @@ def _split_exclusions(q: query.Query) -> tuple[query.Query, query.Query | None]:
     query that matches nothing.
     """
     positive, negatives = _lift_exclusions(q)
+    if any(_excludes(negative) for negative in negatives):
+        raise QueryError("q: cannot read an exclusion inside an exclusion, as in -(-custody) or NOT (a NOT b); "
+                         "say once what to leave out")
     positive = query.Every() if positive is None else positive.normalize()
     if not negatives:
         return positive, None
@@ -335,6 +345,11 @@ def _lift_exclusions(q: query.Query) -> tuple[query.Query | None, list[query.Que
         emptied = not kept.subqueries and any(child is None for child, _ in lifted)  # "(-custody)"
         return (None if emptied else kept), [n for _, negatives in lifted for n in negatives]
     return q, []
+
+
+def _excludes(q: query.Query) -> bool:
+    """Whether ``q`` holds a NOT."""
+    return isinstance(q, (query.Not, query.AndNot)) or any(_excludes(child) for child in q.children())
 
 
 # what the parser tags when the user typed an operator or a phrase

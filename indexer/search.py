@@ -30,6 +30,8 @@ ALWAYS_NEAREST = 10  # a search by meaning always offers this many, however loos
 MAX_K = 100
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 50  # searched words (not stop words or operators): whoosh scores each, in four fields, per match
+MAX_PREFIXES = 5  # each stands for up to keyword.COMPLETIONS words
 # dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
 _DASHES = re.compile(r'(?:(?<=[\s(])|^)[\u2010-\u2015\u2212](?=[\w"(])')
 
@@ -112,6 +114,9 @@ def page_count(total: int, per_page: int) -> int:
 
 def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str]:
     """Validate raw request values (from a form, a URL or argv); raises QueryError."""
+    if unpaired := re.search(r"[\ud800-\udfff]", query or ""):  # from argv bytes that are not UTF-8
+        raise QueryError(f"q: the query holds a character that is not text (U+{ord(unpaired.group()):04X}, "
+                         f"at {unpaired.start() + 1}); type the query again")
     # full-width letters and signs (ｃｕｓｔｏｄｙ, ＊) as plain ones
     query = _DASHES.sub("-", unicodedata.normalize("NFKC", query or "").strip())
     if not re.search(r"\w", query):
@@ -120,6 +125,12 @@ def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"q: the query is longer than {MAX_QUERY_CHARS} characters; keep the words that say "
                          "what you are looking for")
+    if (words := len(keyword.words(keyword.without_syntax(query)))) > MAX_QUERY_WORDS:
+        raise QueryError(f"q: the query has {words} words to search for; keep it to {MAX_QUERY_WORDS}, the ones "
+                         "that say what you are looking for")
+    if len(prefixes := keyword.prefixes(query)) > MAX_PREFIXES:
+        raise QueryError(f"q: the query has {len(prefixes)} prefixes ({'*, '.join(prefixes[:3])}*…), each standing "
+                         f"for up to {keyword.COMPLETIONS} words; use at most {MAX_PREFIXES}, or write the words out")
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise QueryError(f"mode: unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -172,8 +183,11 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     if not keyword.stems(keyword.without_syntax(query)):
         raise QueryError(f"q: {query[:80]!r} has only common words or operators; add a word that says what "
                          "the paragraphs are about")
-    allowed = index.columns.passing(filters)
     first = (page - 1) * k
+    if first >= len(index.paragraphs):  # no search has that page: say so before searching
+        raise _past_the_last(page_count(len(index.paragraphs), k), page,
+                             f"results in an index of {len(index.paragraphs)} paragraphs")
+    allowed = index.columns.passing(filters)
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
@@ -196,8 +210,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     total = len(passing())
     pages = page_count(total, k)
     if page > pages:
-        raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
-                         f"of results, got {page}")
+        raise _past_the_last(pages, page, "results")
     if sort == "relevance":
         ranked = found.ranked(shown, first + k)
     else:
@@ -215,6 +228,11 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
                                        filters, index.titles),
                           facets.timeline(index.columns.per_year(passing(("year", "date"))), filters), suggestion,
                           [e for e in expansions if e not in searched])
+
+
+def _past_the_last(pages: int, page: int, of: str) -> QueryError:
+    return QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} of {of}, "
+                      f"got {page}")
 
 
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
