@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import facets, keyword, ledger, vectors, vocabulary
+from . import deadline, facets, keyword, ledger, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
 from .facets import FacetCount, Filters, YearCount
 from .fusion import rrf, weighted
@@ -161,14 +161,16 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
            sort: str = "relevance", page: int = 1) -> SearchResponse:
     """Page ``page`` (``k`` a page) of the paragraphs matching ``query`` and ``filters``, in ``sort`` order.
 
-    Raises QueryError for invalid arguments. A paragraph matches when the
+    Raises QueryError for invalid arguments, QueryTooCostly past the query_seconds setting (see
+    ``deadline``). A paragraph matches when the
     keyword side finds it, or it is among the ALWAYS_NEAREST nearest in meaning,
     or its similarity reaches ``min_similarity``; the response also counts every
     match by facet and by year, for narrowing.
     """
     query, k, mode = check_request(query, k, mode)
     sort, page = check_page(sort, page)
-    return _search(index, query, k, mode, filters, sort, page)
+    with deadline.within(index.settings.query_seconds):
+        return _search(index, query, k, mode, filters, sort, page)
 
 
 def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
@@ -176,7 +178,8 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
     """Every match of a search, up to EXPORT_LIMIT, as one page: what an export holds."""
     query, _, mode = check_request(query, 1, mode)
     sort, _ = check_page(sort, 1)
-    return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1)
+    with deadline.within(index.settings.query_seconds):
+        return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1)
 
 
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
@@ -191,10 +194,12 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
+        deadline.check("reading the query")
         wanted = keyword.without_exclusions(query)
         searched = [e for e in expansions if e.said.lower() in wanted.lower()]  # not those of what is left out
         found = _matches(index, reader, wanted, mode, parsed, searched, allowed, first + k, index.named(query))
         suggestion = reader.suggest(query)
+    deadline.check("respelling the query")
     kept: dict[tuple[str, ...], np.ndarray] = {}
 
     def passing(skip: tuple[str, ...] = ()) -> np.ndarray:
@@ -208,6 +213,7 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
 
     shown = found.rows if allowed is None else found.rows & allowed
     total = len(passing())
+    deadline.check("counting the matches")
     pages = page_count(total, k)
     if page > pages:
         raise _past_the_last(pages, page, "results")
@@ -219,14 +225,16 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         undated = index.columns.undated()
         order = sorted(range(len(ranked)), key=lambda n: dates[n], reverse=sort == "newest")  # stable: ties by relevance
         ranked = [ranked[n] for n in order if dates[n] != undated] + [ranked[n] for n in order if dates[n] == undated]
+    deadline.check("ranking")
     terms, marks = keyword.query_terms(parsed), ledger.marks(index)
     results = [_result(index, marks, first + n, row, score, terms, found.vector, found.worded)
-               for n, (row, score) in enumerate(ranked[first:first + k], 1)]
+               for n, (row, score) in enumerate(deadline.checked(ranked[first:first + k], "building the results"), 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
-    return SearchResponse(query, mode, results, searched, total, page, k, sort, filters,
-                          facets.count({name: index.columns.count(passing((name,)), name) for name in facets.NAMES},
-                                       filters, index.titles),
-                          facets.timeline(index.columns.per_year(passing(("year", "date"))), filters), suggestion,
+    counts = facets.count({name: index.columns.count(passing((name,)), name) for name in facets.NAMES}, filters,
+                          index.titles)
+    timeline = facets.timeline(index.columns.per_year(passing(("year", "date"))), filters)
+    deadline.check("counting the facets")
+    return SearchResponse(query, mode, results, searched, total, page, k, sort, filters, counts, timeline, suggestion,
                           [e for e in expansions if e not in searched])
 
 
@@ -282,6 +290,7 @@ class Matches:
             rest[[row for row, _ in ordered]] = False
             rest, taken = np.flatnonzero(rest), needed
             while True:  # folding may hide some: take twice as many until enough are left
+                deadline.check("ranking")
                 first = self._first(rest, taken).tolist()
                 folded = _fold(self.index, ordered + [(row, self._score(row)) for row in first])
                 if len(folded) >= needed or len(first) == len(rest):
@@ -334,10 +343,12 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
     matched = np.zeros(count, dtype=bool)  # what the keyword side finds, read once for both sides
     if mode in ("keyword", "hybrid") or parsed.strict:
         matched[reader.matches(parsed)] = True
+        deadline.check("matching the keywords")
     worded = matched if mode in ("keyword", "hybrid") else np.zeros(count, dtype=bool)
     if mode in ("keyword", "hybrid"):
         hits = reader.search(parsed, max(depth, needed) if mode == "keyword" else depth, allowed)
         runs.append([(row, score) for row, score, _ in hits])
+        deadline.check("scoring the keyword matches")
         share = {row: len(words) / len(parsed.words) for row, _, words in hits if parsed.words}
         rows |= worded
     if mode in ("semantic", "hybrid"):
@@ -355,6 +366,7 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
             similarity if strict is None else np.where(strict, similarity, -np.inf), ALWAYS_NEAREST)
         near[[row for row, score in nearest if score > -np.inf]] = True
         rows |= near if strict is None else near & strict
+        deadline.check("matching by meaning")
     if mode != "hybrid":
         head = runs[0]
     elif not parsed.strict and reader.rarity(parsed) < settings.keyword_rarity:

@@ -6,18 +6,25 @@ and no response ever carries a traceback.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.errors import PrecedentError
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(PrecedentError, lambda e: _respond(e.status, str(e)))
+    app.register_error_handler(PrecedentError, _precedent)
     app.register_error_handler(NotFound, lambda e: _respond(404, _nothing_at(request.path)))
     app.register_error_handler(HTTPException, lambda e: _respond(e.code or 500, e.description or e.name))
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_security_headers)
+
+
+def _precedent(error: PrecedentError):
+    response = make_response(*_respond(error.status, str(error)))
+    if error.retry_after:  # a search stopped past its budget (503): ask again later, not at once
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _is_api(path: str) -> bool:
