@@ -273,6 +273,16 @@ def prefixes(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1).lower() for m in _PREFIX.finditer(bare)))
 
 
+def nesting(text: str) -> int:
+    """How deep the brackets of ``text`` go, outside quotes: "(a OR (b c))" is 2."""
+    deepest = depth = 0
+    for c in re.sub(r'"[^"]*"', " ", _straight_quotes(text)):
+        if c in "()":
+            depth = depth + 1 if c == "(" else max(0, depth - 1)
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _straight_quotes(text: str) -> str:
     """Curly quotes as straight ones: pasted from Word, they still make a phrase."""
     return text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'}))

@@ -32,6 +32,7 @@ EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 50  # searched words (not stop words or operators): whoosh scores each, in four fields, per match
 MAX_PREFIXES = 5  # each stands for up to keyword.COMPLETIONS words
+MAX_NESTING = 10  # brackets within brackets: whoosh's parser, and each step after it, recurse once a level
 # dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
 _DASHES = re.compile(r'(?:(?<=[\s(])|^)[\u2010-\u2015\u2212](?=[\w"(])')
 
@@ -131,6 +132,8 @@ def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str
     if len(prefixes := keyword.prefixes(query)) > MAX_PREFIXES:
         raise QueryError(f"q: the query has {len(prefixes)} prefixes ({'*, '.join(prefixes[:3])}*…), each standing "
                          f"for up to {keyword.COMPLETIONS} words; use at most {MAX_PREFIXES}, or write the words out")
+    if (depth := keyword.nesting(query)) > MAX_NESTING:
+        raise QueryError(f"q: the query has brackets {depth} deep; keep them to {MAX_NESTING} deep, or leave them out")
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise QueryError(f"mode: unknown mode {mode!r}; use one of {', '.join(MODES)}")

@@ -144,6 +144,8 @@ def test_strict_queries_constrain_the_semantic_side_too(index):
      "^q: the query has 51 words to search for; keep it to 50, the ones that say what you are looking for$"),
     ("con* pro* inv* com* rep* for*", 10, "keyword", r"^q: the query has 6 prefixes \(con\*, pro\*, inv\*…\), each "
      r"standing for up to 50 words; use at most 5, or write the words out$"),
+    ("(" * 490 + "custody" + ")" * 490, 10, "hybrid", "^q: the query has brackets 490 deep; keep them to 10 deep, or "
+     "leave them out$"),  # a RecursionError in the parser, a 500
     ("custody \udcff", 10, "hybrid", r"^q: the query holds a character that is not text \(U\+DCFF, at 9\); type"),
 ])
 def test_invalid_requests(index, query, k, mode, message):
