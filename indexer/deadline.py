@@ -27,6 +27,7 @@ class _Budget:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
+        self.paused = 0  # paused() blocks under way
 
 
 _budget: ContextVar[_Budget | None] = ContextVar("precedent_budget", default=None)
@@ -45,7 +46,7 @@ def within(seconds: float) -> Iterator[None]:
 def check(stage: str) -> None:
     """Raise QueryTooCostly, naming the ``stage`` it was stopped in, when the budget is spent."""
     budget = _budget.get()
-    if budget is not None and time.monotonic() > budget.ends:
+    if budget is not None and not budget.paused and time.monotonic() > budget.ends:
         raise QueryTooCostly(f"q: the search took more than {budget.seconds:g} s and was stopped ({stage}); "
                              "try again in a moment, or narrow it: fewer words, longer prefixes, a filter")
 
@@ -60,11 +61,16 @@ def checked(items: Iterable, stage: str) -> Iterator:
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """A one-off load (the model, a thread's searcher, the spelling words) is not the query's cost:
-    the budget is extended by the time it takes."""
+    """Work that is not the query's cost (loading the model, a thread's searcher or the spelling words
+    once; an export's many results) is not counted: no check stops it, and the budget is extended by the
+    time it takes."""
     budget, started = _budget.get(), time.monotonic()
+    if budget is None:
+        yield
+        return
+    budget.paused += 1
     try:
         yield
     finally:
-        if budget is not None:
-            budget.ends += time.monotonic() - started
+        budget.paused -= 1
+        budget.ends += time.monotonic() - started
