@@ -32,7 +32,10 @@ def _is_api(path: str) -> bool:
 
 
 def _nothing_at(path: str) -> str:
-    """What a mistyped address should say: where to go instead, not werkzeug's generic advice."""
+    """What a mistyped address should say: where to go instead, not werkzeug's generic advice. The path is
+    shown as typed but for characters that would break the message's one line ("%0A") or turn it round
+    ("%E2%80%AE"), written as escapes."""
+    path = "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
     if _is_api(path):
         return (f"No API endpoint at {path}; the API has /api/search, /api/export, /api/doc/DOC_ID, "
                 "/api/similar/DOC_ID/PARAGRAPH_NUMBER, /api/ledger and /api/status")
