@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis
 
 from indexer.build import build_index
 from indexer.config import Settings
@@ -20,6 +21,11 @@ CORPUS = REPO / "corpus"
 # one ONNX export for every index the tests build (and for `precedent` run by them), not one for each
 MODELS = Path(tempfile.gettempdir()) / "precedent-test-models"
 os.environ["PRECEDENT_MODEL_CACHE"] = str(MODELS)
+
+# the fuzz tests' examples: 2,000 a test in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), fewer by default
+hypothesis.register_profile("ci", max_examples=2000, deadline=None, print_blob=True)
+hypothesis.register_profile("dev", max_examples=200, deadline=None)
+hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:
