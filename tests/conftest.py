@@ -63,6 +63,24 @@ def ledger_index(tmp_path_factory) -> Index:
     return Index.open(settings)
 
 
+@pytest.fixture(scope="session")
+def synth_settings(tmp_path_factory) -> Settings:
+    """An index of 10,000 inspection-like paragraphs (``benchmarks/synth.py``, seed 0, without ../shared), for
+    what only size shows: the default keyword engine (whoosh) and, for vectors, the benchmarks' cached
+    encoder: each of the corpus's ~1,000 distinct sentences embedded once by the real model, a paragraph's
+    vector the mean of its sentences'. About 90 s on two busy cores, half of it embedding."""
+    from benchmarks import synth
+    from benchmarks.cached_encoder import CachedEncoder, SentenceCache
+
+    root = tmp_path_factory.mktemp("synth")
+    made = synth.generate(root / "corpus", 10_000, seed=0, shared=None)
+    settings = make_settings(root / "index", corpus=str(root / "corpus"))
+    cache = SentenceCache(root / "sentences", settings)
+    cache.ensure(made.sentences)
+    build_index(settings, [root / "corpus"], progress=False, encoder=CachedEncoder(cache))
+    return settings
+
+
 @pytest.fixture()
 def app(settings, index):
     return create_app({"TESTING": True, "PRECEDENT_INDEX": index, "PRECEDENT_WARM": False}, settings=settings)
