@@ -104,7 +104,8 @@ def test_fuzzy_proximity_boost_regex_and_unknown_fields_are_plain_words(kw, type
 
 
 def test_nesting_counts_brackets_outside_quotes():
-    assert [keyword.nesting(q) for q in ("custody", "(a OR (b c)) (d)", '"(((" (a)', "((a", "a)))((b)")] == [0, 2, 1, 2, 2]
+    texts = ("custody", "(a OR (b c)) (d)", '"(((" (a)', "((a", "a)))((b)")
+    assert [keyword.nesting(text) for text in texts] == [0, 2, 1, 2, 2]
 
 
 @pytest.mark.parametrize("q", ["-(-custody)", "knife NOT (NOT Halton)", "crime -(knife -Halton)",

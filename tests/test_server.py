@@ -30,14 +30,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir: Path, log: Path, *options: str, started: list | None = None):
-    """A `precedent serve` process on a free port; yields its base URL once it answers (and appends the
-    process to ``started``)."""
+def serving(index_dir: Path, log: Path, *options: str, started: list | None = None, env: dict | None = None):
+    """A `precedent serve` process on a free port, with ``env`` added to the environment; yields its base URL
+    once it answers (and appends the process to ``started``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as output:
         process = subprocess.Popen([str(PRECEDENT), "serve", "--port", str(port), "--index-dir", str(index_dir),
-                                    *options], stdout=output, stderr=subprocess.STDOUT)
+                                    *options], stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})})
     if started is not None:
         started.append(process)
     try:
