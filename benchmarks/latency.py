@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--index-dir")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    index = Index.open(Settings.load(index_dir=args.index_dir))
+    index = Index.open(Settings.load(index_dir=args.index_dir, query_seconds="0"))  # timed, never stopped
     index.warm()
     print(f"{len(index.paragraphs)} paragraphs; median of {args.repeat} runs x {len(QUERIES)} queries")
     for mode in MODES:

@@ -62,6 +62,9 @@ SETTINGS = (
             "nearest the query, 0 to 1, so that one sentence of a long paragraph can carry it.", float),
     Setting("rrf_k", "60", "The k of reciprocal rank fusion: larger flattens the "
             "advantage of top ranks.", int),
+    Setting("query_seconds", "0.8", "Seconds a search may run before it is stopped and answered 503 with "
+            "Retry-After (the CLI: an error line), so that one costly query cannot hold a server thread; 0: no "
+            "limit. Loading the model does not count. Measured in docs/reliability.md.", float),
     Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),
     Setting("ocr", "auto", "Read scanned PDFs with tesseract: `auto` (when tesseract is installed) or `off`."),
     Setting("host", "127.0.0.1", "Address `precedent serve` binds to."),
@@ -92,6 +95,7 @@ class Settings:
     sentence_weight: float
     min_similarity: float
     rrf_k: int
+    query_seconds: float
     max_file_mb: int
     ocr: str
     host: str
@@ -151,8 +155,9 @@ def _parse(setting: Setting, raw, source: str):
             value = float(raw)
         except (TypeError, ValueError):
             value = -1.0
-        if not 0 <= value <= 1:
-            raise ConfigError(f"{source} must be a number from 0 to 1, got {raw!r}")
+        high = 60 if setting.name == "query_seconds" else 1
+        if not 0 <= value <= high:
+            raise ConfigError(f"{source} must be a number from 0 to {high}, got {raw!r}")
         return value
     choices = {"ocr": ("auto", "off"), "precision": ("auto", "float32"), "encoder": ("onnx", "torch"),
                "keyword_engine": ("whoosh", "tantivy"),

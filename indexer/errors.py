@@ -9,6 +9,7 @@ class PrecedentError(Exception):
     """Base class; ``status`` is the HTTP status the web app answers with."""
 
     status = 500
+    retry_after: int | None = None  # for a 503 that passes: the seconds after which to ask again
 
 
 class ConfigError(PrecedentError):
@@ -34,6 +35,14 @@ class QueryError(PrecedentError):
     @property
     def parameter(self) -> str:
         return str(self).split(":", 1)[0]
+
+
+class QueryTooCostly(QueryError):
+    """A search ran past its time budget (the query_seconds setting) and was stopped, so that one costly
+    query cannot hold a server thread: the query asks too much, or the server is too busy to answer it now."""
+
+    status = 503
+    retry_after = 5
 
 
 class IndexMissingError(PrecedentError):

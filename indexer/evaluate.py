@@ -104,7 +104,8 @@ def evaluate(folder: Path, settings: Settings, modes=MODES, work_dir: Path | Non
     with tempfile.TemporaryDirectory(prefix="precedent-eval-") as scratch:
         root = work_dir or Path(scratch)
         docs, ids = write_corpus(dataset, root / "documents")
-        settings = replace(settings, index_dir=root / "index", corpus=docs)
+        # no time budget: a relevance figure counts every query, however long it takes
+        settings = replace(settings, index_dir=root / "index", corpus=docs, query_seconds=0.0)
         report = build_index(settings, progress=progress)
         index = Index.open(settings)
         index.warm()

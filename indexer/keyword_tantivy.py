@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from . import keyword, postings, querytree
+from . import deadline, keyword, postings, querytree
 from .keyword import FIELD_BOOSTS, Parsed
 from .records import Paragraph
 
@@ -260,6 +260,7 @@ class Reader(keyword.WordLookups):
         share = 1.0 if allowed is None else allowed.sum() / len(allowed)
         fetch = min(count, limit if allowed is None else int(2 * limit / share))
         while True:
+            deadline.check("scoring the keyword matches")
             hits = searcher.search(wanted, fetch, count=False).hits
             rows = self._rows(hits).tolist()
             found = [(row, score) for (score, _), row in zip(hits, rows) if allowed is None or allowed[row]]
@@ -281,6 +282,7 @@ class Reader(keyword.WordLookups):
         having: dict[int, set[str]] = {}
         among = _entries(self._ids[rows])
         for first in range(0, len(words) if rows else 0, BITS):
+            deadline.check("scoring the keyword matches")
             chunk = words[first:first + BITS]
             clauses = [(tantivy.Occur.Must, tantivy.Query.const_score_query(among, 0.0))]
             clauses += [(tantivy.Occur.Should, tantivy.Query.const_score_query(

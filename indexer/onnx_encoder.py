@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import deadline
 from .errors import ModelError
 
 
@@ -82,7 +83,8 @@ class OnnxEncoder:
 
     def _run(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled embeddings of one batch, not yet normalised."""
-        session, tokenizer = self._load()
+        with deadline.paused():  # loading, once a process, is not the cost of the query that comes first
+            session, tokenizer = self._load()
         if self._settings["lower_case"]:
             texts = [text.lower() for text in texts]
         encodings = tokenizer.encode_batch([text.strip() for text in texts])

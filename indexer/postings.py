@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import querytree
+from . import deadline, querytree
 
 FOLDER = "postings"
 TERMS, OFFSETS, ROWS, KEYS = "terms.json", "offsets.npy", "rows.npy", "keys.json"
@@ -101,6 +101,7 @@ class Postings:
         return self._matching(node, len(self.keys), phrase_rows)
 
     def _matching(self, node: querytree.Node, count: int, phrase_rows: PhraseRows) -> np.ndarray:
+        deadline.check("matching the keywords")  # once a node: a prefix's completions are hundreds of them
         if isinstance(node, querytree.Term):
             return self._mask(self.of(node.field, node.text), count)
         if isinstance(node, querytree.Phrase):
@@ -131,6 +132,7 @@ class Postings:
             if not any(child is phrase for phrase in phrases):
                 found |= self._matching(child, count, phrase_rows)
         for phrase in phrases:
+            deadline.check("checking phrases")
             found |= self._phrase(phrase, count, phrase_rows, ~found)
         return found
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import facets, keyword, ledger, vectors, vocabulary
+from . import deadline, facets, keyword, ledger, vectors, vocabulary
 from .errors import DocumentNotFound, QueryError
 from .facets import FacetCount, Filters, YearCount
 from .fusion import rrf, weighted
@@ -31,6 +32,9 @@ MAX_K = 100
 ALSO_IN = 20  # near-identical paragraphs listed under a result: boilerplate can stand in thousands of documents
 EXPORT_LIMIT = 2000
 MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 50  # searched words (not stop words or operators): whoosh scores each, in four fields, per match
+MAX_PREFIXES = 5  # each stands for up to keyword.COMPLETIONS words
+MAX_NESTING = 10  # brackets within brackets: whoosh's parser, and each step after it, recurse once a level
 # dashes that Word's autocorrect puts before a word: an exclusion all the same ("–custody")
 _DASHES = re.compile(r'(?:(?<=[\s(])|^)[\u2010-\u2015\u2212](?=[\w"(])')
 
@@ -114,6 +118,9 @@ def page_count(total: int, per_page: int) -> int:
 
 def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str]:
     """Validate raw request values (from a form, a URL or argv); raises QueryError."""
+    if unpaired := re.search(r"[\ud800-\udfff]", query or ""):  # from argv bytes that are not UTF-8
+        raise QueryError(f"q: the query holds a character that is not text (U+{ord(unpaired.group()):04X}, "
+                         f"at {unpaired.start() + 1}); type the query again")
     # full-width letters and signs (ｃｕｓｔｏｄｙ, ＊) as plain ones
     query = _DASHES.sub("-", unicodedata.normalize("NFKC", query or "").strip())
     if not re.search(r"\w", query):
@@ -122,6 +129,14 @@ def check_request(query: str | None, k, mode: str | None) -> tuple[str, int, str
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"q: the query is longer than {MAX_QUERY_CHARS} characters; keep the words that say "
                          "what you are looking for")
+    if (words := len(keyword.words(keyword.without_syntax(query)))) > MAX_QUERY_WORDS:
+        raise QueryError(f"q: the query has {words} words to search for; keep it to {MAX_QUERY_WORDS}, the ones "
+                         "that say what you are looking for")
+    if len(prefixes := keyword.prefixes(query)) > MAX_PREFIXES:
+        raise QueryError(f"q: the query has {len(prefixes)} prefixes ({'*, '.join(prefixes[:3])}*…), each standing "
+                         f"for up to {keyword.COMPLETIONS} words; use at most {MAX_PREFIXES}, or write the words out")
+    if (depth := keyword.nesting(query)) > MAX_NESTING:
+        raise QueryError(f"q: the query has brackets {depth} deep; keep them to {MAX_NESTING} deep, or leave them out")
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise QueryError(f"mode: unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -152,14 +167,16 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
            sort: str = "relevance", page: int = 1) -> SearchResponse:
     """Page ``page`` (``k`` a page) of the paragraphs matching ``query`` and ``filters``, in ``sort`` order.
 
-    Raises QueryError for invalid arguments. A paragraph matches when the
+    Raises QueryError for invalid arguments, QueryTooCostly past the query_seconds setting (see
+    ``deadline``). A paragraph matches when the
     keyword side finds it, or it is among the ALWAYS_NEAREST nearest in meaning,
     or its similarity reaches ``min_similarity``; the response also counts every
     match by facet and by year, for narrowing.
     """
     query, k, mode = check_request(query, k, mode)
     sort, page = check_page(sort, page)
-    return _search(index, query, k, mode, filters, sort, page)
+    with deadline.within(index.settings.query_seconds):
+        return _search(index, query, k, mode, filters, sort, page)
 
 
 def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
@@ -167,22 +184,28 @@ def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters
     """Every match of a search, up to EXPORT_LIMIT, as one page: what an export holds."""
     query, _, mode = check_request(query, 1, mode)
     sort, _ = check_page(sort, 1)
-    return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1)
+    with deadline.within(index.settings.query_seconds):
+        return _search(index, query, EXPORT_LIMIT, mode, filters, sort, 1)
 
 
 def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort: str, page: int) -> SearchResponse:
     if not keyword.stems(keyword.without_syntax(query)):
         raise QueryError(f"q: {query[:80]!r} has only common words or operators; add a word that says what "
                          "the paragraphs are about")
-    allowed = index.columns.passing(filters)
     first = (page - 1) * k
+    if first >= len(index.paragraphs):  # no search has that page: say so before searching
+        raise _past_the_last(page_count(len(index.paragraphs), k), page,
+                             f"results in an index of {len(index.paragraphs)} paragraphs")
+    allowed = index.columns.passing(filters)
     with index.keyword.reader() as reader:
         expansions = vocabulary.expansions(query) + reader.completions(query)
         parsed = keyword.parse(query, expansions)
+        deadline.check("reading the query")
         wanted = keyword.without_exclusions(query)
         searched = [e for e in expansions if e.said.lower() in wanted.lower()]  # not those of what is left out
         found = _matches(index, reader, wanted, mode, parsed, searched, allowed, first + k, index.named(query))
         suggestion = reader.suggest(query)
+    deadline.check("respelling the query")
     kept: dict[tuple[str, ...], np.ndarray] = {}
 
     def passing(skip: tuple[str, ...] = ()) -> np.ndarray:
@@ -196,10 +219,10 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
 
     shown = found.rows if allowed is None else found.rows & allowed
     total = len(passing())
+    deadline.check("counting the matches")
     pages = page_count(total, k)
     if page > pages:
-        raise QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} "
-                         f"of results, got {page}")
+        raise _past_the_last(pages, page, "results")
     if sort == "relevance":
         ranked = found.ranked(shown, first + k)
     else:
@@ -208,15 +231,25 @@ def _search(index: Index, query: str, k: int, mode: str, filters: Filters, sort:
         undated = index.columns.undated()
         order = sorted(range(len(ranked)), key=lambda n: dates[n], reverse=sort == "newest")  # stable: ties by relevance
         ranked = [ranked[n] for n in order if dates[n] != undated] + [ranked[n] for n in order if dates[n] == undated]
+    deadline.check("ranking")
     terms, marks = keyword.query_terms(parsed), ledger.marks(index)
-    results = [_result(index, marks, first + n, row, score, terms, found.vector, found.worded)
-               for n, (row, score) in enumerate(ranked[first:first + k], 1)]
+    # an export's 2,000 results take seconds to build (1.5-5 s at 10,000 paragraphs): as many as EXPORT_LIMIT
+    # says, whatever the query, so only a page's count against the budget
+    with deadline.paused() if k > MAX_K else nullcontext():
+        results = [_result(index, marks, first + n, row, score, terms, found.vector, found.worded) for n, (row, score)
+                   in enumerate(deadline.checked(ranked[first:first + k], "building the results"), 1)]
     # what each filter would give: the matches passing every other filter, as the values they have
-    return SearchResponse(query, mode, results, searched, total, page, k, sort, filters,
-                          facets.count({name: index.columns.count(passing((name,)), name) for name in facets.NAMES},
-                                       filters, index.titles),
-                          facets.timeline(index.columns.per_year(passing(("year", "date"))), filters), suggestion,
+    counts = facets.count({name: index.columns.count(passing((name,)), name) for name in facets.NAMES}, filters,
+                          index.titles)
+    timeline = facets.timeline(index.columns.per_year(passing(("year", "date"))), filters)
+    deadline.check("counting the facets")
+    return SearchResponse(query, mode, results, searched, total, page, k, sort, filters, counts, timeline, suggestion,
                           [e for e in expansions if e not in searched])
+
+
+def _past_the_last(pages: int, page: int, of: str) -> QueryError:
+    return QueryError(f"page: there {'is' if pages == 1 else 'are'} only {pages} page{'s' * (pages > 1)} of {of}, "
+                      f"got {page}")
 
 
 def similar(index: Index, doc_id: str, paragraph: int, k: int = 5) -> tuple[Result, list[Result]]:
@@ -266,6 +299,7 @@ class Matches:
             rest[[row for row, _ in ordered]] = False
             rest, taken = np.flatnonzero(rest), needed
             while True:  # folding may hide some: take twice as many until enough are left
+                deadline.check("ranking")
                 first = self._first(rest, taken).tolist()
                 folded = _fold(self.index, ordered + [(row, self._score(row)) for row in first])
                 if len(folded) >= needed or len(first) == len(rest):
@@ -318,10 +352,12 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
     matched = np.zeros(count, dtype=bool)  # what the keyword side finds, read once for both sides
     if mode in ("keyword", "hybrid") or parsed.strict:
         matched[reader.matches(parsed)] = True
+        deadline.check("matching the keywords")
     worded = matched if mode in ("keyword", "hybrid") else np.zeros(count, dtype=bool)
     if mode in ("keyword", "hybrid"):
         hits = reader.search(parsed, max(depth, needed) if mode == "keyword" else depth, allowed)
         runs.append([(row, score) for row, score, _ in hits])
+        deadline.check("scoring the keyword matches")
         share = {row: len(words) / len(parsed.words) for row, _, words in hits if parsed.words}
         rows |= worded
     if mode in ("semantic", "hybrid"):
@@ -339,6 +375,7 @@ def _matches(index: Index, reader: keyword.Reader, wanted: str, mode: str, parse
             similarity if strict is None else np.where(strict, similarity, -np.inf), ALWAYS_NEAREST)
         near[[row for row, score in nearest if score > -np.inf]] = True
         rows |= near if strict is None else near & strict
+        deadline.check("matching by meaning")
     if mode != "hybrid":
         head = runs[0]
     elif not parsed.strict and reader.rarity(parsed) < settings.keyword_rarity:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import deadline
 from .errors import ModelError
 from .onnx_encoder import OnnxEncoder
 
@@ -46,7 +47,8 @@ class Embedder:
         self._queries = OnnxEncoder(path, query_cache, "float32") if query_cache else None
 
     def _load(self):
-        return _load_model(self.path, self._precision)
+        with deadline.paused():  # the model loads once a process: not the cost of the query that comes first
+            return _load_model(self.path, self._precision)
 
     @property
     def dimension(self) -> int:

@@ -36,6 +36,9 @@ def test_workers_default_to_one_per_core_this_process_may_use():
     ({"PRECEDENT_BATCH_SIZE": "0"}, "PRECEDENT_BATCH_SIZE must be between 1"),
     ({"PRECEDENT_WORKERS": "many"}, "PRECEDENT_WORKERS must be a whole number or auto"),
     ({"PRECEDENT_RATE_LIMIT": "-1"}, "PRECEDENT_RATE_LIMIT must be between 0 and 1000000"),
+    ({"PRECEDENT_QUERY_SECONDS": "61"}, "PRECEDENT_QUERY_SECONDS must be a number from 0 to 60, got '61'"),
+    ({"PRECEDENT_QUERY_SECONDS": "nan"}, "PRECEDENT_QUERY_SECONDS must be a number from 0 to 60"),
+    ({"PRECEDENT_SEMANTIC_WEIGHT": "2"}, "PRECEDENT_SEMANTIC_WEIGHT must be a number from 0 to 1"),
 ])
 def test_bad_values_name_the_variable(env, message):
     with pytest.raises(ConfigError, match=message):

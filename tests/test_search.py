@@ -140,10 +140,27 @@ def test_strict_queries_constrain_the_semantic_side_too(index):
     ("custody", 0, "hybrid", "k: must be from 1 to 100"),
     ("custody", 101, "hybrid", "k: must be from 1 to 100"),
     ("custody", "ten", "hybrid", "k: must be a whole number"),
+    ("custody " + " ".join(f"w{n}" for n in range(50)), 10, "hybrid",
+     "^q: the query has 51 words to search for; keep it to 50, the ones that say what you are looking for$"),
+    ("con* pro* inv* com* rep* for*", 10, "keyword", r"^q: the query has 6 prefixes \(con\*, pro\*, inv\*…\), each "
+     r"standing for up to 50 words; use at most 5, or write the words out$"),
+    ("(" * 490 + "custody" + ")" * 490, 10, "hybrid", "^q: the query has brackets 490 deep; keep them to 10 deep, or "
+     "leave them out$"),  # a RecursionError in the parser, a 500
+    ("custody \udcff", 10, "hybrid", r"^q: the query holds a character that is not text \(U\+DCFF, at 9\); type"),
 ])
 def test_invalid_requests(index, query, k, mode, message):
     with pytest.raises(QueryError, match=message):
         search(index, query, k, mode)
+
+
+def test_a_page_no_search_can_have_is_refused_before_searching(index, monkeypatch):
+    """Page 10^9 ran the whole search (at 10^10 hits wanted) before finding it had no such page."""
+    monkeypatch.setattr(keyword, "parse", None)  # searching would call it
+    with pytest.raises(QueryError, match="^page: there are only 5 pages of results in an index of 50 paragraphs, "
+                                         "got 1000000000$"):
+        search(index, "custody", 10, page=10 ** 9)
+    with pytest.raises(QueryError, match="^page: there is only 1 page of results in an index"):
+        search(index, "custody", 100, page=2)
 
 
 def test_acronyms_are_expanded_both_ways_and_reported(index):

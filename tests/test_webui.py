@@ -52,6 +52,8 @@ def test_api_search_matches_the_cli_shape(client):
     ("/api/nothing-here", 404, "No API endpoint at /api/nothing-here; the API has /api/search"),
     ("/api/similar/a/abc", 404, "/api/similar/DOC_ID/PARAGRAPH_NUMBER"),
     ("/api", 404, "No API endpoint at /api; the API has /api/search"),
+    # one line, read as typed: a newline or a right-to-left override in the path is shown escaped (fuzz)
+    ("/api/similar/0%2F%0A%E2%80%AE/0", 404, "No API endpoint at /api/similar/0/\\n\\u202e/0; the API has"),
 ])
 def test_api_errors_are_json(client, url, status, message):
     response = client.get(url)

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.errors import PrecedentError
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(PrecedentError, lambda e: _respond(e.status, str(e)))
+    app.register_error_handler(PrecedentError, _precedent)
     app.register_error_handler(NotFound, lambda e: _respond(404, _nothing_at(request.path)))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _precedent(error: PrecedentError):
+    response = make_response(*_respond(error.status, str(error)))
+    if error.retry_after:  # a search stopped past its budget (503): ask again later, not at once
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _is_api(path: str) -> bool:
@@ -28,7 +35,10 @@ def _is_api(path: str) -> bool:
 
 
 def _nothing_at(path: str) -> str:
-    """What a mistyped address should say: where to go instead, not werkzeug's generic advice."""
+    """What a mistyped address should say: where to go instead, not werkzeug's generic advice. The path is
+    shown as typed but for characters that would break the message's one line ("%0A") or turn it round
+    ("%E2%80%AE"), written as escapes."""
+    path = "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
     if _is_api(path):
         return (f"No API endpoint at {path}; the API has /api/search, /api/export, /api/doc/DOC_ID, "
                 "/api/similar/DOC_ID/PARAGRAPH_NUMBER, /api/ledger and /api/status")
