@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, itemise, keyword, sentences, table, vectors
+from . import duplicates, itemise, keyword, quantise, sentences, table, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
 from .encoders import Encoder, open_encoder
@@ -329,7 +329,7 @@ def _write_manifest(folder, number, settings, paths, fingerprint, dimension, doc
         "generation": number,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": {"name": settings.model_name(), "encoder": settings.encoder, "dimension": dimension,
-                  "precision": report.precisions},
+                  "precision": report.precisions, **({"int8": quantise.RECIPE} if settings.encoder == "onnx" else {})},
         "keyword": {"engine": settings.keyword_engine},
         "counts": {"documents": report.documents, "paragraphs": report.paragraphs,
                    "skipped": len(report.skipped) - len(report.failed), "failed": len(report.failed)},

@@ -38,15 +38,17 @@ SETTINGS = (
     Setting("encoder", "torch", "What embeds paragraphs and queries: `torch` (sentence-transformers, in the "
             "precision below; queries in the same model's float32 ONNX graph, exported once: the same vectors in "
             "4 ms instead of 10-16, and serving never loads torch) or `onnx` (the model exported once to int8 ONNX "
-            "Runtime: 2.3-2.8 times torch float32, within 0.005 nDCG@10 on msmarco and dbpedia, but domain MRR@10 "
-            "0.896 against 0.902; see docs/relevance.md). An index keeps the encoder it was built with; changing this "
-            "embeds everything again at the next index run."),
+            "Runtime, [CLS] quantised apart: 2.7-2.9 times torch float32 at the same batch size, 3.4-4.0 times its "
+            "batch of 32; nDCG@10 within 0.002 of float32 on msmarco and dbpedia, but domain MRR@10 0.891 against "
+            "0.908; see docs/relevance.md). An index keeps the encoder it was built with; changing this embeds "
+            "everything again at the next index run."),
     Setting("model_cache", "", "Folder for the exported ONNX models (the torch encoder's float32 query graph, the "
             "onnx encoder's int8 model); empty means `models/` inside the index folder."),
     Setting("keyword_engine", "whoosh", "The keyword index: `whoosh` (pure Python) or `tantivy` (Rust; an OR query "
             "over 100,000 paragraphs in ~2 ms instead of ~60). An index keeps the engine it was built with; changing "
             "this rebuilds the keyword index at the next index run, reusing the vectors."),
-    Setting("batch_size", "32", "Paragraphs and sentences embedded per batch while indexing.", int),
+    Setting("batch_size", "8", "Paragraphs and sentences embedded per batch while indexing: on 2 shared cores 8 "
+            "ran 1.25 times as fast as 32 in bfloat16 torch and 1.7-1.9 times in int8 ONNX (docs/relevance.md).", int),
     Setting("candidates", "100", "Hits of each of keyword and semantic search whose scores are "
             "fused; the matches below them follow, unscored.", int),
     Setting("min_similarity", "0.25", "Cosine similarity from which a paragraph found by meaning "

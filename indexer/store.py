@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import keyword, ondisk, sentences, vectors
+from . import keyword, ondisk, quantise, sentences, vectors
 from .columns import Columns
 from .config import SETTINGS, Settings
 from .encoders import open_encoder
@@ -35,6 +35,7 @@ from .records import Document, Paragraph
 from .table import Paragraphs, open_table
 
 SCHEMA_VERSION = 13
+EARLIER_INT8 = "onnx (an earlier int8 recipe)"
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 GROUPS = "groups.npy"  # each paragraph's group of near-identical ones (``duplicates.numbered``), -1 for none
 SENTENCE_FIRST = "sentence_first.npy"  # where each paragraph's sentence vectors start, and one past the last
@@ -344,8 +345,12 @@ def _labelled(paragraphs: Paragraphs) -> dict[str, list[int]]:
 
 
 def encoder_of(manifest: dict) -> str:
-    """The encoder that embedded a generation's vectors (torch, for those built before encoders had names)."""
-    return manifest.get("model", {}).get("encoder", "torch")
+    """The encoder that embedded a generation's vectors: torch for those built before encoders had names, and
+    ``EARLIER_INT8`` for the onnx encoder's int8 vectors of another recipe than this code's: neither reused nor
+    searched, so that they are never compared with this one's."""
+    model = manifest.get("model", {})
+    name = model.get("encoder", "torch")
+    return EARLIER_INT8 if name == "onnx" and model.get("int8") != quantise.RECIPE else name
 
 
 def keyword_engine_of(manifest: dict) -> str:
@@ -373,6 +378,9 @@ def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
         raise IndexMismatchError(
             f"{folder}: index schema version {version}, this Precedent reads {SCHEMA_VERSION}; {_rebuild(folder)}"
         )
+    if encoder_of(manifest) == EARLIER_INT8:
+        raise IndexMismatchError(f"{folder}: its vectors were made by an earlier version of the onnx encoder; "
+                                 f"{_rebuild(folder)}")
     built_with = manifest.get("model", {}).get("name")
     if built_with != settings.model_name():
         raise IndexMismatchError(

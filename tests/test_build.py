@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from indexer import keyword
+from indexer import keyword, quantise
 from indexer.build import build_index
 from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
@@ -78,6 +78,23 @@ def test_vectors_of_two_encoders_are_never_mixed(tmp_path):
     index = Index.open(onnx)  # searched with the encoder that built it, whatever the setting says now
     assert index.embedder.name == "torch"
     assert build_index(onnx, progress=False).embedded == first.embedded
+    assert Index.open(onnx).embedder.name == "onnx"
+
+
+def test_int8_vectors_of_an_earlier_recipe_are_searched_no_more_and_embedded_again(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "a.txt", GOOD)
+    onnx = make_settings(tmp_path / "ix", corpus=str(docs), encoder="onnx")
+    first = build_index(onnx, progress=False)
+    folder = IndexFolder(tmp_path / "ix")
+    manifest = folder.manifest()
+    assert manifest["model"]["int8"] == quantise.RECIPE
+    del manifest["model"]["int8"]  # as the int8 encoder before [CLS] was quantised apart wrote it
+    (folder.current() / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="earlier version of the onnx encoder; rebuild with: precedent index"):
+        Index.open(onnx)
+    again = build_index(onnx, progress=False)
+    assert not again.up_to_date and again.embedded == first.embedded  # nothing reused
     assert Index.open(onnx).embedder.name == "onnx"
 
 
