@@ -102,7 +102,9 @@ class OnnxEncoder:
 
     def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Mean-pooled embeddings of one batch, not yet normalised."""
-        return self._load()[0].run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        with deadline.paused():
+            session = self._load()[0]
+        return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
     @functools.cached_property
     def _settings(self) -> dict:
