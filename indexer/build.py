@@ -51,10 +51,11 @@ class BuildReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     # where the time went, for benchmarks/suite.py: reading and parsing files, the near-duplicate
-    # check, the keyword index (embedding is embed_seconds)
+    # check, the keyword index, the ledger (embedding is embed_seconds)
     parse_seconds: float = 0.0
     duplicates_seconds: float = 0.0
     keyword_seconds: float = 0.0
+    ledger_seconds: float = 0.0
 
     @property
     def failed(self) -> list[Skipped]:
@@ -111,7 +112,10 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
                                           progress, encoder)
             _write_manifest(partial, number, settings, paths, fingerprint, dimension, documents, paragraphs, sources,
                             report)
-            itemise.write(partial, settings)  # the ledger reads the generation's paragraphs, vectors and manifest
+            # the ledger reads the generation's paragraphs, vectors and manifest
+            clock = time.perf_counter()
+            itemise.write(partial, settings, previous.folder if previous else None)
+            report.ledger_seconds = time.perf_counter() - clock
             report.generation = folder.publish(number, partial).name
         finally:
             folder.discard(partial)

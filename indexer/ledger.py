@@ -161,9 +161,35 @@ class Quote:
     url: str
 
 
-def write(folder: Path, inspections: list[Inspection], records: list[Record]) -> None:
-    data = {"inspections": [asdict(i) for i in inspections], "records": [asdict(r) for r in records]}
-    (folder / LEDGER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+@dataclass(frozen=True)
+class Worked:
+    """What a build works out and keeps (``itemise``): the inspections, their records, what each inspection's
+    records were worked out from, and the pairs of near-identical records (by id) that ``recurs`` numbers: the
+    next build takes each inspection's records as they are where what they came from is unchanged."""
+
+    inspections: list[Inspection]
+    records: list[Record]
+    made_from: dict[str, str]
+    recurring: list[tuple[str, str]]
+
+
+def write(folder: Path, worked: Worked) -> None:
+    # as ``asdict`` gives, without its deep copy of every field (a second at 10,000 records)
+    (folder / LEDGER).write_text(json.dumps(vars(worked), ensure_ascii=False, default=vars), encoding="utf-8")
+
+
+def worked(folder: Path) -> Worked | None:
+    """What the build of the generation in ``folder`` worked out, as it kept it; None when it kept no ledger,
+    or one that does not say what its records were worked out from (one built before it did)."""
+    try:
+        data = json.loads((folder / LEDGER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not {"made_from", "recurring"} <= data.keys():
+        return None
+    return Worked([Inspection.from_json(i) for i in data["inspections"]],
+                  [Record.from_json(r) for r in data["records"]], data["made_from"],
+                  [tuple(pair) for pair in data["recurring"]])
 
 
 def check(status: str | None = None, year=None, today=None) -> tuple[str | None, int | None, date | None]:

@@ -17,6 +17,7 @@ paragraph's text, or a whole document, from disk when asked for (``ondisk``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from .records import Document, Metadata, Paragraph
 DOCUMENTS, RECORDS, TEXTS, TABLE = "documents.jsonl", "paragraphs.npy", "texts.bin", "table.json"
 RECORD = np.dtype([("document", "<i4"), ("paragraph", "<i4"), ("page", "<i4"), ("role", "<i4"), ("label", "<i4"),
                    ("section", "<i4"), ("start", "<i8"), ("end", "<i8")])  # -1: no page, label or section
+RECENT = 4096  # paragraphs kept read: an inspection's, while the ledger is worked out
 
 
 def write(folder: Path, documents: list[Document], known: dict[str, bytes]) -> None:
@@ -103,11 +105,17 @@ class Paragraphs(Sequence):
         self.sections, self.labels, self.roles = table["sections"], table["labels"], table["roles"]
         self._first = np.searchsorted(self.document, np.arange(len(documents) + 1))  # document n: _first[n]:_first[n + 1]
         self._texts = folder / TEXTS
+        # the ledger's build reads an inspection's paragraphs once for each of its items: 1,000,000 reads at
+        # 100,000 paragraphs, each opening the file; a page of results reads its rows again for neighbours
+        self._read = functools.lru_cache(maxsize=RECENT)(self._read_row)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __getitem__(self, row: int) -> Paragraph:
+        return self._read(row)
+
+    def _read_row(self, row: int) -> Paragraph:
         record = self.records[row].item()
         return self._paragraph(record, ondisk.read(self._texts, record[-2], record[-1] - record[-2]).decode())
 

@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 
 from indexer import facets
@@ -224,3 +225,17 @@ def test_a_facet_lists_its_most_frequent_values_and_counts_the_rest(index, monke
     fewest = every[-1].value
     chosen = search(index, Q, 20, filters=Filters({"document": (fewest,)}))
     assert fewest in [v.value for v in next(f for f in chosen.facets if f.name == "document").values]
+
+
+def test_the_values_listed_are_the_most_frequent_ties_in_the_order_of_their_names(monkeypatch):
+    monkeypatch.setattr(facets, "LISTED", 3)
+    labels = ["a", "b", "c", "d", "e", "f"]
+    found = {name: ([], np.zeros(0, np.int64)) for name in facets.NAMES}
+    found["author"] = labels, np.array([1, 5, 2, 5, 2, 0])
+    found["year"] = ["2019", "2021", facets.UNDATED], np.array([4, 0, 1])
+    counted = {f.name: f for f in facets.count(found, Filters({"author": ("f", "a")}), {})}
+    author = counted["author"]
+    assert [(v.value, v.count, v.chosen) for v in author.values] == [
+        ("b", 5, False), ("d", 5, False), ("c", 2, False), ("a", 1, True), ("f", 0, True)]
+    assert (author.total, author.more) == (15, 1)  # "e" has matches and is not listed
+    assert [v.value for v in counted["year"].values] == ["2019", facets.UNDATED]

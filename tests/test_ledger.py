@@ -7,12 +7,15 @@ from datetime import date
 
 import pytest
 
+from indexer import itemise
+from indexer.build import build_index
 from indexer.errors import QueryError
 from indexer.export import ledger_csv
-from indexer.ledger import ledger, marks
-from indexer.store import Index
+from indexer.ledger import ledger, marks, worked
+from indexer.store import Index, IndexFolder
 
-from .ledger_samples import COMMITTEE, EASTSHIRE, FORCE, GOVERNMENT, NORTHSHIRE, PCC, SOUTHSHIRE, TODAY, WELFARE
+from .conftest import make_settings, write
+from .ledger_samples import COMMITTEE, DOCUMENTS, EASTSHIRE, FORCE, GOVERNMENT, NORTHSHIRE, PCC, SOUTHSHIRE, TODAY, WELFARE
 
 
 @pytest.fixture()
@@ -154,3 +157,24 @@ def test_marks_say_what_each_paragraph_is_to_the_ledger_and_where_its_counterpar
     assert [(m.part, m.label) for m in found[f"{PCC}#p6"]] == [("reply", "Cause of concern 1")]
     assert [m.counterpart for m in found[f"{EASTSHIRE}#p2"]] == [None]  # no reply
     assert f"{PCC}#p1" not in found and f"{NORTHSHIRE}#p1" not in found
+
+
+def test_a_changed_document_works_out_again_only_the_records_of_its_inspection(tmp_path, monkeypatch):
+    """Re-indexing takes every other inspection's records from the previous generation, and the ledger is the
+    one a rebuild gives: the recurring record of another inspection is still found."""
+    docs = tmp_path / "docs"
+    for name, text in DOCUMENTS.items():
+        write(docs, f"{name}.md", text)
+    settings = make_settings(tmp_path / "index", corpus=str(docs))
+    build_index(settings, progress=False)
+    write(docs, f"{FORCE}.md", DOCUMENTS[FORCE] + "\nThe force will report its progress to the PCC each quarter.\n")
+    worked_out, records = [], itemise._records
+    monkeypatch.setattr(itemise, "_records", lambda index, inspection: worked_out.append(inspection.id) or
+                        records(index, inspection))
+    build_index(settings, progress=False)
+    assert worked_out == [NORTHSHIRE]
+    monkeypatch.undo()
+    rebuilt = make_settings(tmp_path / "rebuilt", corpus=str(docs))
+    build_index(rebuilt, progress=False)
+    updated, fresh = (worked(IndexFolder(s.index_dir).current()) for s in (settings, rebuilt))
+    assert updated == fresh and updated.recurring
