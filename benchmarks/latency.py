@@ -11,7 +11,7 @@ import statistics
 import time
 
 from indexer.config import Settings
-from indexer.search import MODES, search
+from indexer.search import MODES, search, warm
 from indexer.store import Index
 
 QUERIES = [
@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     index = Index.open(Settings.load(index_dir=args.index_dir, query_seconds="0"))  # timed, never stopped
-    index.warm()
+    warm(index)
     print(f"{len(index.paragraphs)} paragraphs; median of {args.repeat} runs x {len(QUERIES)} queries")
     for mode in MODES:
         times = []

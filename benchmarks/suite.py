@@ -51,7 +51,7 @@ from indexer.build import build_index  # noqa: E402
 from indexer.config import Settings  # noqa: E402
 from indexer.errors import QueryError  # noqa: E402
 from indexer.facets import Filters  # noqa: E402
-from indexer.search import MODES, search  # noqa: E402
+from indexer.search import MODES, search, warm  # noqa: E402
 from indexer.store import Index  # noqa: E402
 
 CACHE = ROOT / ".bench-cache"
@@ -423,7 +423,7 @@ def sample(repeat: int) -> dict:
     settings = settings_for(index_dir, ROOT / "corpus")
     report = build_index(settings, [ROOT / "corpus"], rebuild=True, progress=False)
     index = Index.open(settings)
-    index.warm()
+    warm(index)
     with searching():
         latency = query_latency(index, repeat)
     return {"paragraphs": report.paragraphs, "build_s": report.seconds, "queries": latency, "disk": disk(index_dir)}
@@ -452,7 +452,7 @@ def run_size(size: str, paragraphs: int, repeat: int, cache: SentenceCache, with
     settings = settings_for(Path(result["build"]["index_dir"]), Path(result["build"]["corpus"]), engine)
     clock = time.perf_counter()
     index = Index.open(settings)
-    index.warm()
+    warm(index)
     result["open_s"] = time.perf_counter() - clock
     with searching():
         log(f"{size}: queries")

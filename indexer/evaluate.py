@@ -21,7 +21,7 @@ from . import metrics
 from .build import build_index
 from .config import Settings
 from .errors import ConfigError
-from .search import MAX_K, MODES, search
+from .search import MAX_K, MODES, search, warm
 from .store import Index
 
 
@@ -108,7 +108,7 @@ def evaluate(folder: Path, settings: Settings, modes=MODES, work_dir: Path | Non
         settings = replace(settings, index_dir=root / "index", corpus=docs, query_seconds=0.0)
         report = build_index(settings, progress=progress)
         index = Index.open(settings)
-        index.warm()
+        warm(index)
         # a corpus entry ranks by its best paragraph
         results = [run_mode(index, dataset.queries, dataset.qrels, mode, lambda r: ids[r.doc_id]) for mode in modes]
     return Evaluation(dataset.name, len(dataset.corpus), report.documents, len(dataset.queries),

@@ -179,6 +179,15 @@ def search(index: Index, query: str, k: int = 10, mode: str = "hybrid", filters:
         return _search(index, query, k, mode, filters, sort, page)
 
 
+def warm(index: Index) -> None:
+    """Search once, without a time budget, so that the first real search is as fast as the rest: the model
+    loaded, the ledger's marks and the vocabulary's patterns read, spelling's lookups built. At 100,000
+    paragraphs the first search took 0.66 s and the next 45 ms; under the budget it could have been refused."""
+    index.warm()
+    with deadline.within(0):
+        _search(index, "warm up", 10, "hybrid", Filters(), "relevance", 1)
+
+
 def every_match(index: Index, query: str, mode: str = "hybrid", filters: Filters = Filters(),
                 sort: str = "relevance") -> SearchResponse:
     """Every match of a search, up to EXPORT_LIMIT, as one page: what an export holds."""

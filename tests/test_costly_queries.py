@@ -16,7 +16,7 @@ import pytest
 
 from indexer.config import SETTINGS
 from indexer.errors import QueryError
-from indexer.search import search
+from indexer.search import search, warm
 from indexer.store import Index
 from webui.limits import MAX_URL
 
@@ -56,7 +56,7 @@ BUDGET = next(s.default for s in SETTINGS if s.name == "query_seconds")  # the d
 def opened(settings) -> Index:
     """The index of ``settings`` under the default time budget."""
     index = Index.open(replace(settings, query_seconds=float(BUDGET)))
-    index.warm()
+    warm(index)
     return index
 
 

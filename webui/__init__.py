@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from indexer.config import Settings
 from indexer.errors import PrecedentError
+from indexer.search import warm
 from indexer.store import Index, IndexFolder
 
 
@@ -35,7 +36,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         except PrecedentError as error:
             app.logger.warning("%s", error)
     if app.config["PRECEDENT_INDEX"] is not None and app.config["PRECEDENT_WARM"]:
-        app.config["PRECEDENT_INDEX"].warm()
+        warm(app.config["PRECEDENT_INDEX"])
 
     from . import errors, headers, ledger, limits, ratelimit, views
 
