@@ -10,6 +10,7 @@ the index is missing or stale". ``rebuild`` starts from nothing.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -25,13 +26,17 @@ import numpy as np
 
 from . import duplicates, itemise, keyword, quantise, sentences, table, vectors
 from .config import Settings
-from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, load, read_bytes
+from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, read_bytes
 from .encoders import Encoder, open_encoder
 from .errors import LoadError, NothingIndexed, PrecedentError
 from .metadata import context
+from .parsing import Parser
 from .records import Document, Paragraph
 from .store import (DUPLICATES, GROUPS, SCHEMA_VERSION, SENTENCE_FIRST, SENTENCE_SPANS, Generation, IndexFolder,
                     encoder_of, keyword_engine_of)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # what a full disk or quota answers a write
 
 
 @dataclass
@@ -117,10 +122,22 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
             itemise.write(partial, settings, previous.folder if previous else None)
             report.ledger_seconds = time.perf_counter() - clock
             report.generation = folder.publish(number, partial).name
+        except OSError as error:
+            if error.errno not in _FULL:
+                raise
+            current = folder.current()
+            size = f" (the current generation takes {_megabytes(current)} MB)" if current else ""
+            raise PrecedentError(f"{settings.index_dir}: the disk is full ({error.strerror}) while writing the new "
+                                 f"generation; free space on it{size} and run again; the existing index is "
+                                 "unchanged") from None
         finally:
             folder.discard(partial)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _megabytes(folder: Path) -> int:
+    return round(sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6)
 
 
 def _read_sources(paths: list[Path], max_mb: int) -> tuple[list[_Source], list[Skipped]]:
@@ -161,22 +178,23 @@ def _documents(sources: list[_Source], previous: Generation | None, kept: dict[s
     known = {entry["source"]: entry for entry in previous.manifest["files"]["indexed"]} if previous else {}
     documents, reused = [], set()
     bar = tqdm(total=len(sources), desc="Reading", unit="file", disable=not progress, leave=False)
-    for source in sources:
-        bar.update()
-        doc_id, entry = ids[source.file.source], known.get(source.file.source)
-        if entry and entry["key"] == source.key and entry["doc_id"] == doc_id:
-            documents.append(previous.documents[doc_id])
-            reused.add(doc_id)
-            continue
-        bar.set_postfix_str(source.file.source[-40:], refresh=False)
-        try:
-            document, problems = load(source.file, source.data, doc_id, source.sidecar, settings.ocr)
-        except LoadError as error:
-            skipped.append(Skipped(source.file.source, str(error), True))
-            continue
-        documents.append(document)
-        skipped.extend(problems)
-        report.added += 1
+    with Parser(settings.parse_seconds, settings.parse_mb) as parser:
+        for source in sources:
+            bar.update()
+            doc_id, entry = ids[source.file.source], known.get(source.file.source)
+            if entry and entry["key"] == source.key and entry["doc_id"] == doc_id:
+                documents.append(previous.documents[doc_id])
+                reused.add(doc_id)
+                continue
+            bar.set_postfix_str(source.file.source[-40:], refresh=False)
+            try:
+                document, problems = parser.load(source.file, source.data, doc_id, source.sidecar, settings.ocr)
+            except LoadError as error:
+                skipped.append(Skipped(source.file.source, str(error), True))
+                continue
+            documents.append(document)
+            skipped.extend(problems)
+            report.added += 1
     bar.close()
     if previous:
         kept = {d.doc_id for d in documents}

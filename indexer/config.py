@@ -68,6 +68,11 @@ SETTINGS = (
             "Retry-After (the CLI: an error line), so that one costly query cannot hold a server thread; 0: no "
             "limit. Loading the model does not count. Measured in docs/reliability.md.", float),
     Setting("max_file_mb", "100", "Files larger than this many megabytes are reported and not indexed.", int),
+    Setting("parse_seconds", "600", "Seconds one file may take to be read; a file that takes longer (a PDF that "
+            "loops through its own references) is stopped and reported, and the run goes on. OCR of a long "
+            "scanned PDF may need more.", int),
+    Setting("parse_mb", "2048", "Megabytes of memory reading one file may take; a file that needs more (a zip or "
+            "decompression bomb) is stopped and reported, and the run goes on.", int),
     Setting("ocr", "auto", "Read scanned PDFs with tesseract: `auto` (when tesseract is installed) or `off`."),
     Setting("host", "127.0.0.1", "Address `precedent serve` binds to."),
     Setting("port", "8000", "Port `precedent serve` listens on.", int),
@@ -99,6 +104,8 @@ class Settings:
     rrf_k: int
     query_seconds: float
     max_file_mb: int
+    parse_seconds: int
+    parse_mb: int
     ocr: str
     host: str
     port: int

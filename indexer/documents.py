@@ -17,8 +17,8 @@ from .errors import ConfigError, LoadError
 from .loaders import READERS, read_blocks
 from .loaders.text import decode
 from .metadata import describe
-from .paragraphs import split_blocks, structure
-from .records import Document
+from .paragraphs import normalise, split_blocks, structure
+from .records import Document, Metadata
 from .roles import assign_roles
 from .sidecar import SUFFIX, apply, read_sidecar, sidecar_path, split_front_matter
 
@@ -44,7 +44,8 @@ class Skipped:
 
 
 def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
-    """Every file under ``paths`` (hidden files and folders excepted), sorted by source.
+    """Every file under ``paths`` (hidden files and folders excepted), sorted by source. A link to a folder,
+    or to a file outside the folder searched, is reported, not followed: the corpus is what the folder holds.
 
     Raises ConfigError for a path that does not exist.
     """
@@ -60,7 +61,10 @@ def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
             source = path.relative_to(base).as_posix()
             if source in found:
                 source = path.as_posix()
-            if path.name.lower().endswith(SUFFIX):
+            if path.is_symlink() and not root.is_file() and not path.resolve().is_relative_to(root.resolve()):
+                skipped.append(Skipped(source, "a link to a file outside the folder being indexed, not followed; "
+                                               "copy the file in to index it", False))
+            elif path.name.lower().endswith(SUFFIX):
                 sidecars[path] = source
             elif path.suffix.lower() in READERS:
                 found[source] = SourceFile(path, source, sidecar_path(path))
@@ -128,6 +132,8 @@ def load(file: SourceFile, data: bytes, doc_id: str, sidecar: bytes | None = Non
         except LoadError as error:
             problems.append(Skipped(file.sidecar_source, f"{error}; {file.path.name} was indexed without it", True))
     meta = apply(describe(blocks, file.path.stem), overrides)
+    meta = Metadata(**{name: normalise(value) if isinstance(value, str) else value
+                       for name, value in vars(meta).items()})
     return Document(doc_id, file.source, meta, tuple(assign_roles(blocks, meta.doc_type))), problems
 
 

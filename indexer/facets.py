@@ -163,7 +163,8 @@ class YearCount:
         return self.finding + self.response + self.other
 
 
-def count(counts: dict[str, tuple[list[str], np.ndarray]], filters: Filters, titles: dict[str, str]) -> list[FacetCount]:
+def count(counts: dict[str, tuple[list[str], np.ndarray]], filters: Filters,
+          titles: dict[str, str]) -> list[FacetCount]:
     """Each facet's values, most matches first (years newest first, as the timeline reads them);
     ``counts[name]`` is the facet's values, sorted, and how many of the matches that pass every filter but
     that facet's have each. A chosen value is listed even with no match.

@@ -23,6 +23,7 @@ office converters, tab-separated summary tables, signature blocks. The rules:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from . import sentences
@@ -35,6 +36,9 @@ _SIGNATURE_IMAGE = re.compile(
     r".*\b(?:ink|appearing to read|reads?|illegible)\b",
     re.IGNORECASE,
 )
+# What no text keeps: control characters but tab and newline, lone surrogates (a broken PDF's text layer), and the
+# bidirectional embeddings, overrides and isolates, with which a line can show other than it reads (U+202E)
+_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _WHOLE_BOLD = re.compile(r"^\*{2,3}([^*]+?)\*{2,3}\s*:?\s*$", re.DOTALL)
 _WHOLE_TAG_BOLD = re.compile(r"^<(b|strong)>(.+?)</\1>\s*:?\s*$", re.DOTALL | re.IGNORECASE)
@@ -61,10 +65,17 @@ def clean_inline(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def normalise(text: str) -> str:
+    """``text`` as every format's is kept: Unicode NFC (one code for "é", however the file composed it), line
+    breaks as newlines (a form feed is a page break), without the characters of ``_UNWANTED``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return unicodedata.normalize("NFC", _UNWANTED.sub("", text))
+
+
 def split_blocks(text: str) -> list[Block]:
     """Turn a document's text into blocks, numbering paragraphs from 1."""
     blocks: list[Block] = []
-    raw = _raw_blocks(text)
+    raw = _raw_blocks(normalise(text))
     for index, lines in enumerate(raw):
         # a short first line is a title only when text follows it
         for kind, content in _classify(lines, first=index == 0 and len(raw) > 1):
@@ -83,8 +94,11 @@ def structure(blocks: list[Block]) -> list[Block]:
     (which then also heads the paragraphs after it). Paragraphs are numbered
     from 1. Headings, and short unpunctuated lines after the last sentence
     when one of them names a role or a date, are a signature ("John Dwyer /
-    Police and Crime Commissioner"), not a section or a paragraph.
+    Police and Crime Commissioner"), not a section or a paragraph. Every text is
+    ``normalise``d first, and a block left empty is dropped.
     """
+    blocks = [replace(b, text=normalise(b.text), section=b.section and normalise(b.section)) for b in blocks]
+    blocks = [b for b in blocks if b.text.strip()]
     result, count, section = [], 0, None
     last = max((i for i, b in enumerate(blocks) if b.kind == "paragraph" and not _signature_line(b.text)),
                default=None)

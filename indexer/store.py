@@ -34,7 +34,7 @@ from .errors import DocumentNotFound, IndexMismatchError, IndexMissingError
 from .records import Document, Paragraph
 from .table import Paragraphs, open_table
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14  # 14: every text Unicode-normalised, without control or direction characters
 EARLIER_INT8 = "onnx (an earlier int8 recipe)"
 DUPLICATES = "duplicates.json"  # the keys of each pair of near-identical paragraphs of different documents
 GROUPS = "groups.npy"  # each paragraph's group of near-identical ones (``duplicates.numbered``), -1 for none

@@ -6,6 +6,8 @@ that a new generation is always being written.
 """
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,3 +60,36 @@ def test_killed_runs_leave_the_previous_generation_searchable(tmp_path):
     final = Index.open(settings)
     assert len(final.documents) == 5 + 8
     assert not [p for p in index_dir.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_full_disk_fails_the_run_in_one_line_and_leaves_the_index_as_it_was(tmp_path):
+    disk, corpus = tmp_path / "disk", tmp_path / "docs"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode:
+        pytest.skip("a small file system for the index needs root (mount -t tmpfs)")
+    try:
+        corpus.mkdir()
+        for source in CORPUS.glob("*.txt"):
+            (corpus / source.name).write_bytes(source.read_bytes())
+        index_dir = disk / "index"
+        assert index_command(corpus, index_dir).wait() == 0
+        filler = disk / "filler"
+        with open(filler, "wb") as handle:  # the disk full but for 64 KB
+            handle.write(b"\0" * (shutil.disk_usage(disk).free - 64 * 1024))
+        add_document(corpus, 1)
+        env = {**os.environ, "PRECEDENT_INDEX_DIR": str(index_dir)}
+        run = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(corpus), "--quiet"], env=env,
+                             capture_output=True, text=True)
+        assert run.returncode == 1
+        assert re.fullmatch(rf"Error: {re.escape(str(index_dir))}: the disk is full \(No space left on device\) "
+                            r"while writing the new generation; free space on it \(the current generation takes "
+                            r"\d+ MB\) and run again; the existing index is unchanged\n", run.stderr), run.stderr
+        index = Index.open(make_settings(index_dir))
+        assert len(index.documents) == 5 and search(index, "victim blaming", k=1).results
+        assert not [p for p in index_dir.iterdir() if p.name.endswith(".partial")]
+        filler.unlink()
+        assert index_command(corpus, index_dir).wait() == 0
+        assert len(Index.open(make_settings(index_dir)).documents) == 6
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

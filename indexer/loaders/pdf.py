@@ -48,6 +48,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,10 +115,12 @@ def read(data: bytes, ocr: bool | None = None) -> list[Block]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [_extract(page, ocr) for page in pdf.pages]
-    except LoadError:
+    except (LoadError, MemoryError):  # out of memory: the parser's limit (``parsing``) says so
         raise
     except PdfminerException as exc:  # pdfplumber wraps what pdfminer raises while opening
         cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, MemoryError) or isinstance(cause, zlib.error) and "allocate" in str(cause):
+            raise MemoryError(str(cause)) from None  # zlib's "Unable to allocate output buffer" is memory too
         if isinstance(cause, PDFPasswordIncorrect):
             raise LoadError("encrypted PDF — needs a password; save an unencrypted copy") from None
         if isinstance(cause, PDFEncryptionError):
