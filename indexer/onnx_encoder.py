@@ -192,7 +192,9 @@ def _export_float(model_path: str, path: Path) -> None:
 
     transformers.logging.disable_progress_bar()
     transformers.logging.set_verbosity_error()
-    model = transformers.AutoModel.from_pretrained(model_path, local_files_only=True, attn_implementation="eager")
+    # a folder on disk (local_files_only), never the hub, so there is no revision to pin (bandit B615)
+    model = transformers.AutoModel.from_pretrained(  # nosec B615
+        model_path, local_files_only=True, attn_implementation="eager")
     example = torch.ones((2, 8), dtype=torch.long)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on shapes it fixed; the axes below stay dynamic

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404
 import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -74,9 +74,10 @@ class Parser:
         # the worker runs this code, wherever it is imported from (a checkout, not the package installed)
         here = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+        # this interpreter with a fixed argv and no shell (bandit B603)
         self._process = subprocess.Popen([sys.executable, "-m", __name__, str(self.megabytes)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         env={**os.environ, "PYTHONPATH": path})
+                                         env={**os.environ, "PYTHONPATH": path})  # nosec B603
         self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
         self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
 
