@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import duplicates, itemise, keyword, quantise, sentences, table, vectors
+from . import checksums, duplicates, itemise, keyword, quantise, sentences, table, vectors
 from .config import Settings
 from .documents import Skipped, SourceFile, content_hash, discover, doc_ids, read_bytes
 from .encoders import Encoder, open_encoder
@@ -94,7 +94,8 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
     folder = IndexFolder(settings.index_dir)
     with _locked(settings.index_dir):
         manifest = None if rebuild else folder.manifest()
-        if manifest and _fresh(manifest, settings, fingerprint):
+        # a damaged generation is built again (vector_cache says so), though the corpus has not changed
+        if manifest and _fresh(manifest, settings, fingerprint) and not checksums.problem(folder.current(), whole=True):
             return _up_to_date(manifest, folder.current().name, settings.index_dir, started)
         cache = None if rebuild else folder.vector_cache(settings)
         previous = cache if cache and cache.manifest.get("schema_version") == SCHEMA_VERSION else None
@@ -121,6 +122,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, rebuild: bo
             clock = time.perf_counter()
             itemise.write(partial, settings, previous.folder if previous else None)
             report.ledger_seconds = time.perf_counter() - clock
+            checksums.write(partial)  # last: every file as it is published
             report.generation = folder.publish(number, partial).name
         except OSError as error:
             if error.errno not in _FULL:

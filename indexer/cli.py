@@ -365,8 +365,11 @@ def _marked(text: str, spans, bold: bool) -> str:
 def _serve(args, settings: Settings) -> int:
     from webui import serving
 
+    from .store import check_whole
+
     if settings.index_dir.exists() and not settings.index_dir.is_dir():  # it would only ever say "not ready"
         raise ConfigError(f"--index-dir {settings.index_dir}: {_IS_A_FILE}")
+    check_whole(settings.index_dir)
     with _listening(settings) as sock:
         logging.basicConfig()  # as waitress.serve does, so the server's warnings are formatted
         print(f"Precedent is serving {settings.index_dir} at http://{settings.host}:{settings.port}/ "

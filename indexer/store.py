@@ -22,11 +22,12 @@ import os
 import re
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from . import keyword, ondisk, quantise, sentences, vectors
+from . import checksums, keyword, ondisk, quantise, sentences, vectors
 from .columns import Columns
 from .config import SETTINGS, Settings
 from .encoders import open_encoder
@@ -93,6 +94,10 @@ class IndexFolder:
         current, manifest = self.current(), self.manifest()
         model = (manifest or {}).get("model", {})
         if current is None or model.get("name") != settings.model_name() or encoder_of(manifest) != settings.encoder:
+            return None
+        if manifest.get("schema_version") == SCHEMA_VERSION and (damaged := checksums.problem(current, whole=True)):
+            print(f"{damaged}; nothing of {current.name} is reused: every file is read and embedded again",
+                  file=sys.stderr, flush=True)
             return None
         try:
             return Generation(current, manifest)
@@ -241,8 +246,9 @@ class Index:
         return open_encoder(self.settings, encoder_of(self.manifest))
 
     @classmethod
-    def open(cls, settings: Settings) -> "Index":
-        """Open the current generation; raises IndexMissingError or IndexMismatchError."""
+    def open(cls, settings: Settings, whole: bool = False) -> "Index":
+        """Open the current generation, its files checked against their checksums (those of every file when
+        ``whole``, else the small ones'); raises IndexMissingError or IndexMismatchError."""
         index_folder = IndexFolder(settings.index_dir)
         current = index_folder.current()
         if current is None:
@@ -252,6 +258,8 @@ class Index:
         if manifest is None:
             raise IndexMismatchError(f"{current}: manifest.json is missing or damaged; {_rebuild(current)}")
         _check_manifest(manifest, settings, current)
+        if damaged := checksums.problem(current, whole):
+            raise IndexMismatchError(f"{damaged}; {_rebuild(current)}")
         try:
             return cls(settings, current, manifest)
         except (OSError, ValueError, KeyError, TypeError) as error:
@@ -342,6 +350,16 @@ def _labelled(paragraphs: Paragraphs) -> dict[str, list[int]]:
     for code, label in enumerate(paragraphs.labels):
         labelled.setdefault(" ".join(label.lower().split()), []).extend(order[bounds[code]:bounds[code + 1]].tolist())
     return {label: sorted(rows) for label, rows in labelled.items()}
+
+
+def check_whole(index_dir: Path) -> None:
+    """Raise IndexMismatchError naming the first damaged file of the current generation, every file's checksum
+    read: what a server does once as it starts (its processes then open the index with the light check)."""
+    folder = IndexFolder(index_dir)
+    current, manifest = folder.current(), folder.manifest()
+    if current and manifest and manifest.get("schema_version") == SCHEMA_VERSION:
+        if damaged := checksums.problem(current, whole=True):
+            raise IndexMismatchError(f"{damaged}; {_rebuild(current)}")
 
 
 def encoder_of(manifest: dict) -> str:

@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from indexer import keyword, quantise
+from indexer import checksums, keyword, quantise
 from indexer.build import build_index
 from indexer.documents import discover
 from indexer.errors import ConfigError, IndexMismatchError, IndexMissingError, PrecedentError
@@ -189,10 +189,13 @@ def copied_index(tmp_path, settings, built):
 
 
 def rewrite_manifest(folder, change):
+    """Change the manifest as a build that got it wrong would have written it: its checksum listed too, so that
+    what is tested is the check of the manifest against the files (tests/test_integrity.py tests the other)."""
     path = folder / "manifest.json"
     manifest = json.loads(path.read_text())
     change(manifest)
     path.write_text(json.dumps(manifest))
+    checksums.write(folder)
 
 
 @pytest.mark.parametrize("change, message", [
