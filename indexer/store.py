@@ -226,8 +226,8 @@ class Index:
         self.sentence_first = np.load(folder / SENTENCE_FIRST)
         self.group = np.load(folder / GROUPS)  # row -> its group of near-identical paragraphs, -1 for none
         self.twinned = np.flatnonzero(self.group >= 0)
-        self._grouped = self.twinned[np.argsort(self.group[self.twinned], kind="stable")]  # by group, then row
-        self._grouped_by = self.group[self._grouped]
+        self.grouped = self.twinned[np.argsort(self.group[self.twinned], kind="stable")]  # by group, then row
+        self.grouped_by = self.group[self.grouped]
         self.columns = Columns(self.paragraphs)
         self.titles = dict(zip(self.documents.ids, (meta.title for meta in self.documents.metas)))  # document facet
         self._labelled = _labelled(self.paragraphs)  # "recommendation 9" -> the rows of every item so labelled
@@ -303,9 +303,9 @@ class Index:
         group = self.group[row]
         if group < 0:
             return ()
-        start, end = np.searchsorted(self._grouped_by, [group, group + 1])
+        start, end = np.searchsorted(self.grouped_by, [group, group + 1])
         document = self.paragraphs.document
-        return tuple(other for other in self._grouped[start:end].tolist() if document[other] != document[row])
+        return tuple(other for other in self.grouped[start:end].tolist() if document[other] != document[row])
 
     def named(self, query: str) -> set[int]:
         """The rows of the items ``query`` names by their label ("Recommendation 9", "AFI 1")."""

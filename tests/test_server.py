@@ -2,11 +2,14 @@
 
 import json
 import os
+import random
 import signal
+import statistics
 import threading
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +23,7 @@ from indexer.build import build_index
 from webui.headers import HEADERS
 from webui.limits import MAX_BODY, MAX_URL, SERVER_LIMITS
 
-from .conftest import make_settings, write
+from .conftest import REPO, make_settings, write
 
 PRECEDENT = Path(sys.executable).with_name("precedent")
 
@@ -224,3 +227,67 @@ def test_real_server_without_an_index_answers_503_then_429_within_the_limit(tmp_
         assert {name: headers[name] for name in HEADERS} == HEADERS
         if status == 429:
             assert int(headers["Retry-After"]) == 30 and "the limit is 4 a minute" in body
+
+
+def test_twenty_generations_built_while_clients_search(tmp_path):
+    """Three clients search without pause while 20 generations are built (at low priority, as an office would
+    index beside its server; one process, so the model is loaded once): no error, each answer wholly of one
+    generation (its documents are those that generation indexed), and p99 within twice that of the same
+    clients with no build running."""
+    docs = tmp_path / "docs"
+    write(docs, "new-0.txt", document(0))
+    settings = make_settings(tmp_path / "ix", corpus=str(docs))
+    build_index(settings, progress=False)
+    answers, stop = [], threading.Event()  # (phase, seconds, status, generation, doc ids)
+
+    def client(base, phase):
+        while not stop.is_set():
+            started = time.perf_counter()
+            status, headers, body = get(base + "/api/search?q=custody+suite&k=100&mode=keyword")
+            ids = {r["doc_id"] for r in json.loads(body)["results"]} if status == 200 else set()
+            answers.append((phase[0], time.perf_counter() - started, status, headers["X-Precedent-Generation"], ids))
+
+    builds = textwrap.dedent(f"""
+        from pathlib import Path
+        from indexer.build import build_index
+        from indexer.config import Settings
+        from tests.test_server import document
+        settings = Settings.load(index_dir={str(settings.index_dir)!r}, corpus={str(docs)!r})
+        for n in range(1, 21):
+            (Path({str(docs)!r}) / f"new-{{n}}.txt").write_text(document(n))
+            build_index(settings, progress=False)
+        """)
+    with serving(settings.index_dir, tmp_path / "serve.log") as base:
+        phase = ["idle"]
+        clients = [threading.Thread(target=client, args=(base, phase)) for _ in range(3)]
+        for thread in clients:
+            thread.start()
+        try:
+            time.sleep(10)
+            phase[0] = "building"
+            run = subprocess.run(["nice", "-n", "19", sys.executable, "-c", builds], cwd=REPO, capture_output=True,
+                                 text=True, timeout=600)
+            assert run.returncode == 0, run.stderr
+            time.sleep(2)
+        finally:
+            stop.set()
+            for thread in clients:
+                thread.join()
+    assert {status for _, _, status, _, _ in answers} == {200}
+    for _, _, _, generation, ids in answers:
+        number = int(generation.removeprefix("gen-"))
+        assert ids == {f"new-{n}" for n in range(number)}, (generation, sorted(ids))
+    assert {int(g.removeprefix("gen-")) for phase, _, _, g, _ in answers if phase == "building"} >= {1, 21}
+    p99 = {phase: statistics.quantiles([s for p, s, *_ in answers if p == phase], n=100)[98]
+           for phase in ("idle", "building")}
+    print(f"{len(answers)} answers; p99 idle {p99['idle']:.3f} s, while building {p99['building']:.3f} s")
+    assert p99["building"] <= 2 * p99["idle"], p99
+
+
+def document(n: int) -> str:
+    """A paragraph on custody suites of words drawn at random (seed ``n``): no two near-identical, which would
+    fold into one result."""
+    rng = random.Random(n)
+    words = "review custody suite detention welfare record night staff cell".split()
+    return f"The custody suite of document {n}: " + " ".join(f"{rng.choice(words)}{rng.randrange(1000)}"
+                                                            for _ in range(40)) + "."

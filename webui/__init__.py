@@ -65,7 +65,10 @@ def get_index() -> Index:
     if not lock.acquire(blocking=False):
         return index  # another request is opening it; this one is served by the current index
     try:
-        config["PRECEDENT_INDEX"] = Index.open(index.settings)
+        opened = Index.open(index.settings)
+        if config["PRECEDENT_WARM"]:
+            warm(opened)  # before it answers: the requests meanwhile are served by the index they had
+        config["PRECEDENT_INDEX"] = opened
     except PrecedentError as error:
         config["PRECEDENT_UNOPENABLE"] = latest
         current_app.logger.warning("Still serving %s: %s", index.folder.name, error)

@@ -130,7 +130,10 @@ def index_page():
 @bp.get("/api/search")
 def api_search():
     query, k, mode, filters, sort, page = _search_request()
-    return jsonify(search(get_index(), query, k, mode, filters, sort, page).to_json())
+    index = get_index()
+    response = jsonify(search(index, query, k, mode, filters, sort, page).to_json())
+    response.headers["X-Precedent-Generation"] = index.folder.name  # what a client caching answers keys them by
+    return response
 
 
 def _export():
