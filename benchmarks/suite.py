@@ -486,8 +486,8 @@ def write_report(results: dict, out: Path) -> None:
         "# Benchmarks", "",
         f"Written by `{results['command']}` on {results['date']} (`make bench` runs it; `benchmarks/suite.py`).", "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']:.0f} GiB RAM, Python {m['python']}; "
-        f"load average at the start {m['load'][0]:.1f}. The machine was shared with other work, so absolute "
-        "times are inflated and noisy: read medians, p95 and the ratios measured in the same run.", "",
+        f"load average at the start {m['load'][0]:.1f}. Timings on two cores are noisy, the more so on a machine "
+        "shared with other work: read medians, p95 and the ratios measured in the same run.", "",
         "**How the synthetic corpora are made.** `benchmarks/synth.py` (seed 0) writes inspection-like "
         "Markdown documents (~40 paragraphs, front matter, headings, numbered recommendations and AFIs, "
         "Commissioner's responses) whose paragraphs recombine sentences of the shipped corpus, domain "
