@@ -175,7 +175,7 @@ def count(counts: dict[str, tuple[list[str], np.ndarray]], filters: Filters,
     for facet in FACETS:
         labels, found = counts[facet.name]
         chosen = filters.chosen.get(facet.name, ())
-        codes = _listed(facet.name, labels, found)
+        codes = _listed(facet.name, found)
         shown = {labels[code] for code in codes}
         extra = sorted(((value, _found(labels, found, value)) for value in chosen if value not in shown),
                        key=lambda item: (-item[1], item[0]))
@@ -194,17 +194,16 @@ def _found(labels: list[str], found: np.ndarray, value: str) -> int:
     return int(found[code]) if code < len(labels) and labels[code] == value else 0
 
 
-def _listed(name: str, labels: list[str], found: np.ndarray) -> list[int]:
+def _listed(name: str, found: np.ndarray) -> list[int]:
     """The codes of the values to list: every year with matches; else the LISTED with most, ties in the
     order of their (sorted) labels."""
     codes = np.flatnonzero(found)
-    if name != "year" and len(codes) > LISTED:
+    if name == "year":
+        return codes.tolist()
+    if len(codes) > LISTED:
         least = np.partition(found[codes], len(codes) - LISTED)[len(codes) - LISTED]
         codes = codes[found[codes] >= least]  # the LISTED most, and any tied with the last of them
-        codes = codes[np.lexsort((codes, -found[codes]))][:LISTED]
-    elif name != "year":
-        codes = codes[np.lexsort((codes, -found[codes]))]
-    return codes.tolist()
+    return codes[np.lexsort((codes, -found[codes]))][:LISTED].tolist()
 
 
 def timeline(per_year: dict[str, Counter], filters: Filters) -> list[YearCount]:
